@@ -1,0 +1,308 @@
+//! The command line: the only place that knows about flags. Each subcommand turns its
+//! arguments into a config once and returns the process exit code.
+
+use crate::pipeline::{self, Resources, StageTimes};
+use crate::schema;
+use crate::source::{self, Item, SourceOptions};
+use crate::{validate, Config};
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Exit codes: 0 every input became a document; 3 some inputs were rejected (the dataset is
+/// still committed); 1 a fatal error; 2 bad arguments.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FATAL: i32 = 1;
+pub const EXIT_REJECTS: i32 = 3;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "govtext",
+    version,
+    about = "Chinese government documents → hive-partitioned Parquet tables"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the main job: inputs → documents, sections, sentences, indicators, rejects.
+    Run {
+        /// Files and directories (walked recursively), `.txt`, `.html`, `.jsonl`; `-` reads
+        /// JSON Lines from stdin. Default: the bundled sample corpus `samples/`.
+        inputs: Vec<PathBuf>,
+        /// Output dataset directory.
+        #[arg(short, long, default_value = "output")]
+        output: PathBuf,
+        /// Worker threads (default: all cores).
+        #[arg(short, long)]
+        jobs: Option<usize>,
+        /// Inputs larger than this many bytes are rejected as too_large.
+        #[arg(long, default_value_t = 512 << 20)]
+        max_bytes: u64,
+        /// No progress line, even on a terminal.
+        #[arg(short, long)]
+        quiet: bool,
+    },
+    /// One document through every stage, printed: metadata, what each stage did, the
+    /// section tree, the indicators.
+    Inspect { file: PathBuf },
+    /// The table schemas: JSON (one file per table with --write), Markdown, or DuckDB views.
+    Schema {
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Json)]
+        format: SchemaFormat,
+        /// Write schemas/<table>.json into this directory instead of printing.
+        #[arg(long)]
+        write: Option<PathBuf>,
+        /// Dataset directory the DuckDB views read.
+        #[arg(default_value = "output")]
+        dir: PathBuf,
+    },
+    /// Check a dataset against its manifest; exits 1 on any mismatch.
+    Validate {
+        #[arg(default_value = "output")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaFormat {
+    Json,
+    Markdown,
+    Duckdb,
+}
+
+/// The bundled sample corpus, found from the working directory or beside the executable's
+/// source tree.
+fn default_inputs() -> Result<Vec<PathBuf>> {
+    let here = PathBuf::from("samples");
+    if here.is_dir() {
+        return Ok(vec![here]);
+    }
+    let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples");
+    if beside.is_dir() {
+        return Ok(vec![beside]);
+    }
+    bail!("no inputs given and no samples/ directory here; run from the govtext checkout or name the inputs")
+}
+
+fn mb(b: u64) -> f64 {
+    b as f64 / 1e6
+}
+
+fn print_summary(r: &crate::RunReport, out: &std::path::Path) {
+    let secs = r.elapsed.as_secs_f64().max(1e-9);
+    eprintln!(
+        "govtext: {} documents, {} rejected, {:.1} MB in {:.2} s ({:.1} MB/s, {:.0} docs/s) → {}",
+        r.documents,
+        r.rejects,
+        mb(r.input_bytes),
+        secs,
+        mb(r.input_bytes) / secs,
+        (r.documents + r.rejects) as f64 / secs,
+        out.display()
+    );
+    let rows: Vec<String> = r.tables.iter().map(|(t, n)| format!("{t} {n}")).collect();
+    eprintln!("  rows: {}", rows.join(", "));
+    if !r.rejects_by_reason.is_empty() {
+        let rs: Vec<String> = r
+            .rejects_by_reason
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        eprintln!(
+            "  rejected: {} (see {}/rejects/)",
+            rs.join(", "),
+            out.display()
+        );
+    }
+    let st = stage_line(&r.stage_times);
+    if !st.is_empty() {
+        eprintln!("  stage time (summed over workers): {st}");
+    }
+}
+
+fn stage_line(t: &StageTimes) -> String {
+    t.0.iter()
+        .map(|(k, v)| format!("{k} {:.2}s", *v as f64 / 1e9))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn main_with(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Run {
+            inputs,
+            output,
+            jobs,
+            max_bytes,
+            quiet,
+        } => {
+            let inputs = if inputs.is_empty() {
+                default_inputs()?
+            } else {
+                inputs
+            };
+            let jobs = jobs.unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(2)
+            });
+            let cfg = Config {
+                inputs,
+                output: output.clone(),
+                jobs,
+                max_bytes,
+                progress: !quiet,
+            };
+            let report = crate::run(&cfg)?;
+            print_summary(&report, &output);
+            Ok(if report.rejects > 0 {
+                EXIT_REJECTS
+            } else {
+                EXIT_OK
+            })
+        }
+        Command::Inspect { file } => inspect(&file),
+        Command::Schema { format, write, dir } => {
+            match (format, write) {
+                (SchemaFormat::Json, Some(dir)) => {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("creating {}", dir.display()))?;
+                    for t in schema::TABLES {
+                        let p = dir.join(format!("{t}.json"));
+                        std::fs::write(&p, schema::schema_json(t))
+                            .with_context(|| format!("writing {}", p.display()))?;
+                    }
+                }
+                (SchemaFormat::Json, None) => {
+                    for t in schema::TABLES {
+                        print!("{}", schema::schema_json(t));
+                    }
+                }
+                (SchemaFormat::Markdown, _) => print!("{}", schema::schema_markdown()),
+                (SchemaFormat::Duckdb, _) => {
+                    print!("{}", schema::duckdb_ddl(&dir.to_string_lossy()))
+                }
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Validate { dir } => {
+            let problems = validate::validate(&dir)?;
+            if problems.is_empty() {
+                eprintln!("govtext: {} is valid", dir.display());
+                Ok(EXIT_OK)
+            } else {
+                for p in &problems {
+                    eprintln!("govtext: {}: {p}", dir.display());
+                }
+                Ok(EXIT_FATAL)
+            }
+        }
+    }
+}
+
+fn inspect(file: &std::path::Path) -> Result<i32> {
+    let res = Resources::load();
+    let mut items = Vec::new();
+    source::read(file, &SourceOptions::default(), |i| items.push(i));
+    let mut any_reject = false;
+    for item in items {
+        let raw = match item {
+            Item::Doc(d) => d,
+            Item::Reject(r) => {
+                println!("{}: rejected ({}): {}", r.source_path, r.reason, r.message);
+                any_reject = true;
+                continue;
+            }
+        };
+        let mut times = StageTimes::default();
+        let p = pipeline::process(&raw, &res, &mut times);
+        let rows = match p.outcome {
+            pipeline::Outcome::Doc(d) => d,
+            pipeline::Outcome::Reject(r) => {
+                println!("{}: rejected ({}): {}", r.source_path, r.reason, r.message);
+                any_reject = true;
+                continue;
+            }
+        };
+        let d = &rows.document;
+        println!("== {} ({})", d.source_path, d.doc_id);
+        println!("title        {}", d.title.as_deref().unwrap_or("-"));
+        println!("doc_type     {}", d.doc_type);
+        println!(
+            "region       {} / {} / {}  code {} ({})  partition {}",
+            d.province.as_deref().unwrap_or("-"),
+            d.city.as_deref().unwrap_or("-"),
+            d.county.as_deref().unwrap_or("-"),
+            d.admin_code.as_deref().unwrap_or("-"),
+            d.admin_level.as_deref().unwrap_or("-"),
+            rows.partition.dir()
+        );
+        println!(
+            "years        report {:?}  review {:?}  meeting {} {}",
+            d.report_year,
+            d.review_year,
+            d.meeting_date
+                .map(crate::meta::dates::civil_from_days)
+                .unwrap_or("-".into()),
+            d.meeting.as_deref().unwrap_or("-")
+        );
+        println!(
+            "speaker      {} {}",
+            d.speaker_title.as_deref().unwrap_or("-"),
+            d.speaker.as_deref().unwrap_or("-")
+        );
+        println!(
+            "decode       {} ({} malformed)",
+            d.encoding, d.decode_errors
+        );
+        println!(
+            "repair       pinyin removed {}, mojibake repaired {} / unrepaired {}",
+            d.pinyin_removed, d.mojibake_repaired, d.mojibake_unrepaired
+        );
+        println!(
+            "clean        {} chars of chrome removed; truncated {} {:?} declared {:?}",
+            d.boilerplate_chars, d.is_truncated, d.truncation, d.declared_chars
+        );
+        println!(
+            "convert      script {}, {} chars converted",
+            d.script, d.converted_chars
+        );
+        println!(
+            "counts       {} chars, {} sections, {} sentences, {} indicators",
+            d.char_count, d.section_count, d.sentence_count, d.indicator_count
+        );
+        println!("-- sections");
+        for s in &rows.sections {
+            println!(
+                "{}{} {}{} [{}]",
+                "  ".repeat(s.level.max(1) as usize - 1),
+                s.path,
+                s.marker,
+                s.title,
+                s.part.as_deref().unwrap_or("-")
+            );
+        }
+        println!("-- indicators");
+        for i in &rows.indicators {
+            println!(
+                "{:<28} {:<10} value {:?} {} growth {:?} {} {} {} year {:?} | {}",
+                i.subject.as_deref().unwrap_or("-"),
+                i.indicator.as_deref().unwrap_or("-"),
+                i.value,
+                i.unit.as_deref().unwrap_or(""),
+                i.growth_pct,
+                i.kind,
+                i.qualifier.as_deref().unwrap_or(""),
+                i.commitment.as_deref().unwrap_or(""),
+                i.period_year,
+                i.mention
+            );
+        }
+        println!("-- stage time: {}", stage_line(&times));
+    }
+    Ok(if any_reject { EXIT_REJECTS } else { EXIT_OK })
+}

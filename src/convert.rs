@@ -1,0 +1,146 @@
+//! Traditional → simplified with OpenCC's phrase dictionaries (`opencc-fmmseg`), built once
+//! and shared by every worker. Place names are protected: where t2s would change a current
+//! simplified name from the gazetteer (乾安县 → 干安县), the name is put back.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use opencc_fmmseg::OpenCC;
+
+pub struct Converter {
+    cc: OpenCC,
+    /// Bit set over the BMP: characters that t2s changes when they stand alone.
+    traditional: Vec<u64>,
+    /// (what t2s makes of a protected name, the name)
+    protect: Option<(AhoCorasick, Vec<String>)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Converted {
+    pub text: String,
+    pub script: &'static str,
+    pub converted_chars: usize,
+}
+
+/// GB2312's hanzi are GBK's two-byte codes with lead 0xB0–0xF7 and trail 0xA1–0xFE.
+fn in_gb2312(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(c.encode_utf8(&mut buf));
+    !unmappable
+        && bytes.len() == 2
+        && (0xB0..=0xF7).contains(&bytes[0])
+        && (0xA1..=0xFE).contains(&bytes[1])
+}
+
+impl Converter {
+    pub fn new<'a>(protected_names: impl Iterator<Item = &'a str>) -> Converter {
+        let mut cc = OpenCC::new();
+        // documents are already spread over worker threads; nested rayon only adds overhead
+        cc.set_parallel(false);
+        let mut traditional = vec![0u64; 0x10000 / 64];
+        let cjk: String = (0x3400u32..=0x9FFF)
+            .filter_map(char::from_u32)
+            .flat_map(|c| [c, '\n'])
+            .collect();
+        let simp = cc.t2s(&cjk, false);
+        for (a, b) in cjk.split('\n').zip(simp.split('\n')) {
+            // 著, 乾, 余 change under t2s but are everyday simplified characters too: only
+            // characters outside GB2312 (the simplified repertoire) count as traditional
+            if a != b && !a.chars().next().is_some_and(in_gb2312) {
+                if let Some(c) = a.chars().next() {
+                    let u = c as usize;
+                    traditional[u / 64] |= 1 << (u % 64);
+                }
+            }
+        }
+        let mut from = Vec::new();
+        let mut to = Vec::new();
+        for name in protected_names {
+            let t = cc.t2s(name, false);
+            if t != name {
+                from.push(t);
+                to.push(name.to_string());
+            }
+        }
+        let protect = (!from.is_empty()).then(|| {
+            let ac = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&from)
+                .expect("protected names automaton");
+            (ac, to)
+        });
+        Converter {
+            cc,
+            traditional,
+            protect,
+        }
+    }
+
+    pub fn is_traditional(&self, c: char) -> bool {
+        let u = c as usize;
+        u < 0x10000 && self.traditional[u / 64] & (1 << (u % 64)) != 0
+    }
+
+    pub fn convert(&self, text: &str) -> Converted {
+        let mut cjk = 0usize;
+        let mut trad = 0usize;
+        for c in text.chars() {
+            if crate::repair::pinyin::is_cjk(c) {
+                cjk += 1;
+                trad += self.is_traditional(c) as usize;
+            }
+        }
+        if trad == 0 {
+            return Converted {
+                text: text.to_string(),
+                script: "hans",
+                converted_chars: 0,
+            };
+        }
+        // a simplified text with a stray 乾 or 後 is still simplified
+        let share = trad as f64 / cjk.max(1) as f64;
+        let script = if share >= 0.05 {
+            "hant"
+        } else if share >= 0.005 {
+            "mixed"
+        } else {
+            "hans"
+        };
+        let mut out = self.cc.t2s(text, false);
+        if let Some((ac, names)) = &self.protect {
+            if ac.is_match(&out) {
+                out = ac.replace_all(&out, names);
+            }
+        }
+        let converted_chars = if out.chars().count() == text.chars().count() {
+            out.chars()
+                .zip(text.chars())
+                .filter(|(a, b)| a != b)
+                .count()
+        } else {
+            trad
+        };
+        Converted {
+            text: out,
+            script,
+            converted_chars,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrase_level_and_protected_names() {
+        let c = Converter::new(["乾安县"].into_iter());
+        let r = c.convert("著力發展乾安縣經濟，後續幹部");
+        assert_eq!(r.text, "着力发展乾安县经济，后续干部");
+        assert_eq!(r.script, "hant");
+        assert_eq!(r.converted_chars, 8);
+        let s = c.convert("青禾县经济发展成效显著");
+        assert_eq!(
+            (s.text.as_str(), s.script, s.converted_chars),
+            ("青禾县经济发展成效显著", "hans", 0)
+        );
+    }
+}

@@ -1,0 +1,256 @@
+//! Bytes → text. BOM first, then strict UTF-8, then a UTF-16 sniff (files saved by Windows
+//! tools without a BOM), then `chardetng` over `encoding_rs` for GBK/GB18030/Big5 and the
+//! rest. Every malformed sequence is counted, never silently dropped.
+
+use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+use encoding_rs::{DecoderResult, Encoding, BIG5, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub text: String,
+    /// encoding_rs name: UTF-8, GBK, Big5, UTF-16LE …
+    pub encoding: &'static str,
+    pub errors: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecodeError {
+    /// More than `MAX_ERROR_SHARE` of the characters could not be decoded.
+    Undecodable {
+        encoding: &'static str,
+        errors: usize,
+        chars: usize,
+    },
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Undecodable { encoding, errors, chars } => write!(
+                f,
+                "decode: {errors} malformed sequences in {chars} characters as {encoding} (best guess); not text in any supported encoding"
+            ),
+        }
+    }
+}
+
+/// Above this share of malformed sequences the input is not text we can trust.
+const MAX_ERROR_SHARE: f64 = 0.05;
+
+/// Decodes the whole input, counting malformed sequences (each becomes U+FFFD).
+fn decode_counting(enc: &'static Encoding, bytes: &[u8]) -> (String, usize) {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let cap = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len() * 3);
+    let mut out = String::with_capacity(cap);
+    let mut errors = 0;
+    let mut src = bytes;
+    loop {
+        let (res, read) = decoder.decode_to_string_without_replacement(src, &mut out, true);
+        src = &src[read..];
+        match res {
+            DecoderResult::InputEmpty => break,
+            DecoderResult::OutputFull => out.reserve(src.len() * 3 + 16),
+            DecoderResult::Malformed(_, _) => {
+                errors += 1;
+                out.push('\u{FFFD}');
+            }
+        }
+    }
+    (out, errors)
+}
+
+/// UTF-16 without a BOM: the high byte of every code unit of Chinese text is 0x00 (ASCII),
+/// 0x20–0x9F (punctuation and the CJK blocks) or 0xFF (full-width forms), and at least a few
+/// are 0x00 (newlines, digits). GBK and Big5 bytes are spread far wider than that.
+fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
+    if bytes.len() < 8 || bytes.len() % 2 != 0 {
+        return None;
+    }
+    let units = bytes.len() / 2;
+    let plausible = |hi: u8| hi == 0 || (0x20..=0x9F).contains(&hi) || hi == 0xFF;
+    let score = |hi_index: usize| {
+        let mut good = 0usize;
+        let mut zero = 0usize;
+        for pair in bytes.chunks_exact(2) {
+            good += plausible(pair[hi_index]) as usize;
+            zero += (pair[hi_index] == 0) as usize;
+        }
+        good * 100 >= units * 98 && zero > 0
+    };
+    if score(1) {
+        Some(UTF_16LE)
+    } else if score(0) {
+        Some(UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// How much of a decoding is damage: malformed sequences, private-use characters (what
+/// Big5 bytes become when read as GBK) and control characters.
+fn badness(text: &str, errors: usize) -> usize {
+    errors
+        + text
+            .chars()
+            .filter(|c| {
+                matches!(*c as u32, 0xE000..=0xF8FF)
+                    || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            })
+            .count()
+}
+
+pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        return finish(enc, &bytes[bom_len..]);
+    }
+    if let Some(enc) = sniff_utf16(bytes).filter(|_| memchr::memchr(0, bytes).is_some()) {
+        // ASCII-heavy UTF-16 with NULs is valid UTF-8 too: decide for UTF-16 first
+        return finish(enc, bytes);
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(Decoded {
+            text: s.to_string(),
+            encoding: "UTF-8",
+            errors: 0,
+        });
+    }
+    if let Some(enc) = sniff_utf16(bytes) {
+        return finish(enc, bytes);
+    }
+    // chardetng with the .cn hint leans to GBK; Big5 files read as GBK decode without errors
+    // but into private-use characters. Try the guesses and keep the least damaged reading.
+    let mut det = EncodingDetector::new(Iso2022JpDetection::Deny);
+    det.feed(bytes, true);
+    let guess = det.guess(Some(b"cn"), Utf8Detection::Allow);
+    let mut candidates = vec![guess, det.guess(None, Utf8Detection::Allow), GBK, BIG5];
+    candidates.dedup();
+    // a non-Chinese guess is only tried when it is the guess made with the .cn hint
+    candidates.retain(|e| *e == guess || CHINESE.contains(e));
+    let mut best: Option<(usize, Decoded)> = None;
+    for enc in candidates {
+        let (text, errors) = decode_counting(enc, bytes);
+        let bad = badness(&text, errors);
+        if best.as_ref().is_none_or(|(b, _)| bad < *b) {
+            best = Some((
+                bad,
+                Decoded {
+                    text,
+                    encoding: enc.name(),
+                    errors,
+                },
+            ));
+        }
+    }
+    let (bad, d) = best.expect("at least one candidate");
+    let chars = d.text.chars().count().max(1);
+    if bad as f64 / chars as f64 > MAX_ERROR_SHARE {
+        return Err(DecodeError::Undecodable {
+            encoding: d.encoding,
+            errors: bad,
+            chars,
+        });
+    }
+    Ok(d)
+}
+
+/// The legacy encodings Chinese documents come in.
+const CHINESE: [&Encoding; 3] = [GBK, GB18030, BIG5];
+
+fn finish(enc: &'static Encoding, body: &[u8]) -> Result<Decoded, DecodeError> {
+    if enc == UTF_8 {
+        if let Ok(s) = std::str::from_utf8(body) {
+            return Ok(Decoded {
+                text: s.to_string(),
+                encoding: "UTF-8",
+                errors: 0,
+            });
+        }
+    }
+    let (text, errors) = decode_counting(enc, body);
+    let chars = text.chars().count().max(1);
+    if badness(&text, errors) as f64 / chars as f64 > MAX_ERROR_SHARE {
+        return Err(DecodeError::Undecodable {
+            encoding: enc.name(),
+            errors,
+            chars,
+        });
+    }
+    Ok(Decoded {
+        text,
+        encoding: enc.name(),
+        errors,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "二〇二五年青禾县政府工作报告\n地区生产总值增长5.5%，力争增长6%以上。\n";
+    const SAMPLE_HANT: &str = "青禾縣人民政府工作報告\n地區生產總值增長5.5%，力爭增長6%以上。\n";
+
+    #[test]
+    fn utf8_plain_and_bom() {
+        assert_eq!(decode(SAMPLE.as_bytes()).unwrap().encoding, "UTF-8");
+        let mut b = vec![0xEF, 0xBB, 0xBF];
+        b.extend_from_slice(SAMPLE.as_bytes());
+        let d = decode(&b).unwrap();
+        assert_eq!(
+            (d.text.as_str(), d.encoding, d.errors),
+            (SAMPLE, "UTF-8", 0)
+        );
+    }
+
+    #[test]
+    fn gbk_round_trip() {
+        let (bytes, _, _) = GBK.encode(SAMPLE);
+        let d = decode(&bytes).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding, d.errors), (SAMPLE, "GBK", 0));
+    }
+
+    #[test]
+    fn big5_round_trip() {
+        let (bytes, _, _) = BIG5.encode(SAMPLE_HANT);
+        let d = decode(&bytes).unwrap();
+        assert_eq!(
+            (d.text.as_str(), d.encoding, d.errors),
+            (SAMPLE_HANT, "Big5", 0)
+        );
+    }
+
+    #[test]
+    fn utf16_with_and_without_bom() {
+        let le: Vec<u8> = SAMPLE
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let d = decode(&le).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (SAMPLE, "UTF-16LE"));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(SAMPLE.encode_utf16().flat_map(|u| u.to_be_bytes()));
+        let d = decode(&be).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (SAMPLE, "UTF-16BE"));
+    }
+
+    #[test]
+    fn malformed_bytes_are_counted() {
+        let mut bytes = GBK.encode(SAMPLE).0.into_owned();
+        bytes.insert(10, 0xFF);
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.encoding, "GBK");
+        assert_eq!(d.errors, 1);
+        assert_eq!(d.text.matches('\u{FFFD}').count(), 1);
+    }
+
+    #[test]
+    fn random_bytes_are_undecodable() {
+        // 0xFF starts no character in GBK, GB18030 or Big5
+        let bytes = vec![0xFFu8; 4000];
+        assert!(matches!(
+            decode(&bytes),
+            Err(DecodeError::Undecodable { .. })
+        ));
+    }
+}

@@ -1,0 +1,253 @@
+//! The macro indicators: canonical code, canonical Chinese name, and the ways reports write
+//! them. Near misses that contain an alias but mean something else map to no indicator.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::OnceLock;
+
+/// (code, canonical name, aliases)
+pub const INDICATORS: &[(&str, &str, &[&str])] = &[
+    (
+        "gdp",
+        "地区生产总值",
+        &[
+            "地区生产总值",
+            "生产总值",
+            "GDP",
+            "经济总量",
+            "全市生产总值",
+            "全区生产总值",
+            "全县生产总值",
+            "全省生产总值",
+        ],
+    ),
+    (
+        "industrial_value_added",
+        "规模以上工业增加值",
+        &[
+            "规模以上工业增加值",
+            "规上工业增加值",
+            "规模工业增加值",
+            "工业增加值",
+        ],
+    ),
+    (
+        "fixed_asset_investment",
+        "固定资产投资",
+        &["固定资产投资", "固投"],
+    ),
+    (
+        "retail_sales",
+        "社会消费品零售总额",
+        &[
+            "社会消费品零售总额",
+            "社会消费品零售额",
+            "社零额",
+            "社零总额",
+        ],
+    ),
+    (
+        "general_budget_revenue",
+        "一般公共预算收入",
+        &[
+            "一般公共预算收入",
+            "地方一般公共预算收入",
+            "一般公共预算区级收入",
+            "一般公共预算县级收入",
+            "一般公共预算市级收入",
+            "公共财政预算收入",
+            "地方公共财政预算收入",
+        ],
+    ),
+    (
+        "trade_total",
+        "进出口总额",
+        &[
+            "进出口总额",
+            "外贸进出口总额",
+            "进出口总值",
+            "外贸进出口总值",
+            "外贸进出口",
+        ],
+    ),
+    (
+        "urban_disposable_income",
+        "城镇居民人均可支配收入",
+        &[
+            "城镇居民人均可支配收入",
+            "城镇常住居民人均可支配收入",
+            "城镇居民可支配收入",
+            "城镇居民收入",
+        ],
+    ),
+    (
+        "rural_disposable_income",
+        "农村居民人均可支配收入",
+        &[
+            "农村居民人均可支配收入",
+            "农村常住居民人均可支配收入",
+            "农民人均可支配收入",
+            "农村居民可支配收入",
+            "农民人均纯收入",
+        ],
+    ),
+    (
+        "disposable_income",
+        "居民人均可支配收入",
+        &[
+            "居民人均可支配收入",
+            "全体居民人均可支配收入",
+            "全体居民可支配收入",
+        ],
+    ),
+    (
+        "foreign_investment_utilized",
+        "实际利用外资",
+        &[
+            "实际利用外资",
+            "实际使用外资",
+            "实际利用外商直接投资",
+            "实际使用外商直接投资",
+        ],
+    ),
+    (
+        "domestic_investment_in_place",
+        "实际到位内资",
+        &[
+            "实际到位内资",
+            "引进国内实际到位资金",
+            "国内实际到位资金",
+            "引进内资",
+        ],
+    ),
+    (
+        "urban_unemployment_rate",
+        "城镇调查失业率",
+        &["城镇调查失业率", "城镇登记失业率"],
+    ),
+    (
+        "new_urban_jobs",
+        "城镇新增就业",
+        &["城镇新增就业", "新增城镇就业"],
+    ),
+    (
+        "cpi",
+        "居民消费价格涨幅",
+        &[
+            "居民消费价格涨幅",
+            "居民消费价格指数",
+            "居民消费价格",
+            "CPI",
+        ],
+    ),
+];
+
+/// Longer phrases that contain an alias but are other quantities.
+pub const NEAR_MISSES: &[&str] = &[
+    "工业总产值",
+    "海洋生产总值",
+    "旅游总收入",
+    "跨境电商进出口",
+    "外贸出口总额",
+    "出口总额",
+    "进口总额",
+    "一般公共预算支出",
+    "财政收入",
+    "总投资",
+    "数字经济增加值",
+    "服务业增加值",
+    "农业增加值",
+    "建筑业增加值",
+    "生产总值能耗",
+    "生产总值的比重",
+    "生产总值比重",
+];
+
+struct Table {
+    ac: AhoCorasick,
+    /// pattern index → indicator index (None for a near miss)
+    target: Vec<Option<usize>>,
+}
+
+fn table() -> &'static Table {
+    static T: OnceLock<Table> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut pats = Vec::new();
+        let mut target = Vec::new();
+        for (i, (_, _, aliases)) in INDICATORS.iter().enumerate() {
+            for a in *aliases {
+                pats.push(*a);
+                target.push(Some(i));
+            }
+        }
+        for n in NEAR_MISSES {
+            pats.push(*n);
+            target.push(None);
+        }
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
+            .build(&pats)
+            .expect("indicator aliases");
+        Table { ac, target }
+    })
+}
+
+/// The indicator a subject phrase names: the last alias in it wins (`全年完成地区生产总值`),
+/// unless that last match is a near miss.
+pub fn lookup(subject: &str) -> Option<(&'static str, &'static str)> {
+    let t = table();
+    let last = t.ac.find_iter(subject).last()?;
+    let i = t.target[last.pattern().as_usize()]?;
+    Some((INDICATORS[i].0, INDICATORS[i].1))
+}
+
+/// Can a quantity in `base_unit` be a value of this indicator? Counts (个, 项, 家) never are:
+/// `五项指标` names indicators without being one.
+pub fn fits(code: &str, base_unit: &str, growth: bool) -> bool {
+    if growth {
+        return !matches!(code, "urban_unemployment_rate");
+    }
+    match code {
+        "urban_unemployment_rate" | "cpi" => matches!(base_unit, "%" | "百分点"),
+        "new_urban_jobs" => base_unit == "人",
+        _ => matches!(base_unit, "元" | "美元"),
+    }
+}
+
+pub fn by_code(code: &str) -> Option<(&'static str, &'static str)> {
+    INDICATORS.iter().find(|x| x.0 == code).map(|x| (x.0, x.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lookup;
+
+    #[test]
+    fn aliases_and_near_misses() {
+        assert_eq!(lookup("全年完成地区生产总值").map(|x| x.0), Some("gdp"));
+        assert_eq!(
+            lookup("规上工业增加值").map(|x| x.0),
+            Some("industrial_value_added")
+        );
+        assert_eq!(
+            lookup("一般公共预算区级收入").map(|x| x.0),
+            Some("general_budget_revenue")
+        );
+        assert_eq!(
+            lookup("引进国内实际到位资金").map(|x| x.0),
+            Some("domestic_investment_in_place")
+        );
+        assert_eq!(lookup("gdp").map(|x| x.0), Some("gdp"));
+        for miss in [
+            "规上工业企业总产值",
+            "海洋生产总值",
+            "跨境电商进出口",
+            "外贸出口总额",
+            "财政收入",
+            "一般公共预算支出",
+            "项目总投资",
+        ] {
+            assert_eq!(lookup(miss), None, "{miss}");
+        }
+    }
+}

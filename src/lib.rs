@@ -1,0 +1,59 @@
+//! govtext: Chinese government documents → hive-partitioned Parquet tables.
+//!
+//! The stages, in the order `pipeline` runs them: `source` → `decode` (+ `html`) → `repair`
+//! → `clean` → `convert` → `meta` → `segment` → `extract` → rows (`model`) → `sink`.
+
+pub mod clean;
+pub mod cli;
+pub mod convert;
+pub mod decode;
+pub mod extract;
+pub mod html;
+pub mod meta;
+pub mod model;
+pub mod pipeline;
+pub mod progress;
+pub mod repair;
+pub mod schema;
+pub mod segment;
+pub mod sink;
+pub mod source;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// One run of the main job, as the command line resolved it.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub inputs: Vec<PathBuf>,
+    pub output: PathBuf,
+    pub jobs: usize,
+    /// Inputs larger than this are rejected as too_large.
+    pub max_bytes: u64,
+    pub progress: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RunReport {
+    pub documents: u64,
+    pub rejects: u64,
+    pub rejects_by_reason: BTreeMap<String, u64>,
+    pub input_bytes: u64,
+    pub tables: BTreeMap<String, u64>,
+    pub stage_times: pipeline::StageTimes,
+    pub elapsed: Duration,
+}
+
+impl RunReport {
+    pub fn count_reject(&mut self, reason: &str) {
+        self.rejects += 1;
+        *self
+            .rejects_by_reason
+            .entry(reason.to_string())
+            .or_default() += 1;
+    }
+}
+
+pub use pipeline::run;

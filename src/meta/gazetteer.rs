@@ -1,0 +1,329 @@
+//! The embedded gazetteer: GB/T 2260 divisions (`data/admin_divisions.csv`), their ISO
+//! 3166-2 province codes (`data/province_iso.csv`) and former names (`data/aliases.csv`),
+//! with one Aho-Corasick automaton over every full name, short name and alias.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    Province,
+    City,
+    County,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Province => "province",
+            Level::City => "city",
+            Level::County => "county",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Division {
+    /// 6-digit GB/T 2260 code.
+    pub code: u32,
+    pub name: String,
+    pub level: Level,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Full,
+    /// The name without its suffix (`大洼` for 大洼区, `辽宁` for 辽宁省).
+    Short,
+    /// A former name, valid until the year given.
+    Alias(i32),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct NameRef {
+    pub div: usize,
+    pub form: Form,
+}
+
+pub struct Gazetteer {
+    pub divisions: Vec<Division>,
+    by_code: HashMap<u32, usize>,
+    iso: HashMap<u32, String>,
+    patterns: Vec<Vec<NameRef>>,
+    matcher: AhoCorasick,
+}
+
+const DIVISIONS_CSV: &str = include_str!("../../data/admin_divisions.csv");
+const ISO_CSV: &str = include_str!("../../data/province_iso.csv");
+const ALIASES_CSV: &str = include_str!("../../data/aliases.csv");
+
+/// Suffixes stripped to get a short name, longest first. Ethnic autonomous suffixes
+/// (`满族自治县`) are cut at the ethnic name too, so 岫岩满族自治县 → 岫岩.
+const SUFFIXES: &[&str] = &[
+    "特别行政区",
+    "维吾尔自治区",
+    "壮族自治区",
+    "回族自治区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "自治旗",
+    "地区",
+    "林区",
+    "特区",
+    "新区",
+    "省",
+    "市",
+    "区",
+    "县",
+    "盟",
+    "旗",
+];
+
+/// The 55 ethnic names that precede 族 in autonomous divisions, longest first.
+const ETHNIC: &[&str] = &[
+    "柯尔克孜",
+    "乌孜别克",
+    "哈萨克",
+    "塔吉克",
+    "达斡尔",
+    "俄罗斯",
+    "鄂温克",
+    "塔塔尔",
+    "鄂伦春",
+    "蒙古",
+    "布依",
+    "朝鲜",
+    "土家",
+    "哈尼",
+    "傈僳",
+    "拉祜",
+    "东乡",
+    "纳西",
+    "景颇",
+    "仫佬",
+    "布朗",
+    "撒拉",
+    "毛南",
+    "仡佬",
+    "锡伯",
+    "阿昌",
+    "普米",
+    "德昂",
+    "保安",
+    "裕固",
+    "独龙",
+    "赫哲",
+    "门巴",
+    "珞巴",
+    "基诺",
+    "维吾尔",
+    "满",
+    "回",
+    "藏",
+    "苗",
+    "彝",
+    "壮",
+    "侗",
+    "瑶",
+    "白",
+    "傣",
+    "黎",
+    "佤",
+    "畲",
+    "水",
+    "土",
+    "羌",
+    "怒",
+    "京",
+    "高山",
+];
+
+fn short_name(name: &str) -> Option<String> {
+    for suf in SUFFIXES {
+        if let Some(stem) = name.strip_suffix(suf) {
+            let mut stem = stem;
+            // 湘西土家族苗族自治州 → 湘西: peel "<ethnic>族" off the end, repeatedly
+            while let Some(before) = stem.strip_suffix('族') {
+                match ETHNIC.iter().find(|e| before.ends_with(*e)) {
+                    Some(e) => stem = &before[..before.len() - e.len()],
+                    None => break,
+                }
+            }
+            return (stem.chars().count() >= 2).then(|| stem.to_string());
+        }
+    }
+    None
+}
+
+impl Gazetteer {
+    pub fn load() -> Gazetteer {
+        let mut divisions = Vec::new();
+        let mut by_code = HashMap::new();
+        for line in DIVISIONS_CSV.lines().skip(1) {
+            let mut f = line.split(',');
+            let (Some(code12), Some(name)) = (f.next(), f.next()) else {
+                continue;
+            };
+            let Ok(code) = code12.get(..6).unwrap_or("").parse::<u32>() else {
+                continue;
+            };
+            if code == 990000 {
+                continue; // 苏鲁交界 is no division
+            }
+            let level = if code % 10000 == 0 {
+                Level::Province
+            } else if code % 100 == 0 {
+                Level::City
+            } else {
+                Level::County
+            };
+            by_code.insert(code, divisions.len());
+            divisions.push(Division {
+                code,
+                name: name.to_string(),
+                level,
+            });
+        }
+        let iso = ISO_CSV
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                Some((f.first()?.parse().ok()?, f.get(2)?.to_string()))
+            })
+            .collect();
+        let mut names: HashMap<String, Vec<NameRef>> = HashMap::new();
+        for (i, d) in divisions.iter().enumerate() {
+            names.entry(d.name.clone()).or_default().push(NameRef {
+                div: i,
+                form: Form::Full,
+            });
+            if let Some(s) = short_name(&d.name) {
+                names.entry(s).or_default().push(NameRef {
+                    div: i,
+                    form: Form::Short,
+                });
+            }
+        }
+        for line in ALIASES_CSV.lines().filter(|l| !l.starts_with('#')).skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            if let (Some(old), Some(code), Some(until)) = (f.first(), f.get(1), f.get(2)) {
+                if let (Ok(code), Ok(until)) = (code.parse::<u32>(), until.parse::<i32>()) {
+                    if let Some(&div) = by_code.get(&code) {
+                        names.entry(old.to_string()).or_default().push(NameRef {
+                            div,
+                            form: Form::Alias(until),
+                        });
+                    }
+                }
+            }
+        }
+        let mut keys: Vec<String> = names.keys().cloned().collect();
+        keys.sort();
+        let patterns: Vec<Vec<NameRef>> = keys.iter().map(|k| names[k].clone()).collect();
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&keys)
+            .expect("gazetteer automaton");
+        Gazetteer {
+            divisions,
+            by_code,
+            iso,
+            patterns,
+            matcher,
+        }
+    }
+
+    pub fn get(&self, code: u32) -> Option<&Division> {
+        self.by_code.get(&code).map(|&i| &self.divisions[i])
+    }
+
+    pub fn index_of(&self, code: u32) -> Option<usize> {
+        self.by_code.get(&code).copied()
+    }
+
+    pub fn parent(&self, d: &Division) -> Option<&Division> {
+        match d.level {
+            Level::Province => None,
+            // a municipality's districts sit under its city-level row (110100)
+            Level::County => self
+                .get(d.code / 100 * 100)
+                .or_else(|| self.get(d.code / 10000 * 10000)),
+            Level::City => self.get(d.code / 10000 * 10000),
+        }
+    }
+
+    pub fn province_iso(&self, code: u32) -> Option<&str> {
+        self.iso.get(&(code / 10000 * 10000)).map(String::as_str)
+    }
+
+    /// Every name occurrence in `text`: (byte start, byte end, the divisions it may mean).
+    pub fn find<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> impl Iterator<Item = (usize, usize, &'a [NameRef])> + 'a {
+        self.matcher.find_iter(text).map(move |m| {
+            (
+                m.start(),
+                m.end(),
+                self.patterns[m.pattern().as_usize()].as_slice(),
+            )
+        })
+    }
+
+    /// Names whose simplified form is not what t2s makes of them (乾安县 → 干安县): the
+    /// converter puts them back.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.divisions.iter().map(|d| d.name.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_divisions_and_parents() {
+        let g = Gazetteer::load();
+        assert_eq!(g.divisions.len(), 3428);
+        let dawa = g.get(211104).unwrap();
+        assert_eq!((dawa.name.as_str(), dawa.level), ("大洼区", Level::County));
+        let city = g.parent(dawa).unwrap();
+        assert_eq!(city.name, "盘锦市");
+        assert_eq!(g.parent(city).unwrap().name, "辽宁省");
+        assert_eq!(g.province_iso(211104), Some("CN-LN"));
+        let haidian = g.get(110108).unwrap();
+        assert_eq!(g.parent(haidian).unwrap().code, 110100);
+    }
+
+    #[test]
+    fn short_names() {
+        assert_eq!(short_name("大洼区").as_deref(), Some("大洼"));
+        assert_eq!(short_name("辽宁省").as_deref(), Some("辽宁"));
+        assert_eq!(short_name("广西壮族自治区").as_deref(), Some("广西"));
+        assert_eq!(short_name("岫岩满族自治县").as_deref(), Some("岫岩"));
+        assert_eq!(short_name("延边朝鲜族自治州").as_deref(), Some("延边"));
+        assert_eq!(short_name("湘西土家族苗族自治州").as_deref(), Some("湘西"));
+        assert_eq!(short_name("城区"), None);
+    }
+
+    #[test]
+    fn finds_names_and_aliases() {
+        let g = Gazetteer::load();
+        let found: Vec<(String, Form)> = g
+            .find("原大洼县现为大洼区")
+            .flat_map(|(s, e, refs)| {
+                refs.iter()
+                    .map(move |r| ("原大洼县现为大洼区"[s..e].to_string(), r.form))
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("大洼县".to_string(), Form::Alias(2016)),
+                ("大洼区".to_string(), Form::Full)
+            ]
+        );
+    }
+}

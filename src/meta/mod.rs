@@ -1,0 +1,542 @@
+//! Meta: who said it, where and when. Reads the title block (the lines before `各位代表`
+//! / `同志们` or the first heading), the meeting line, the speaker line and the body of the
+//! simplified text, and resolves the region against the embedded gazetteer.
+
+pub mod dates;
+pub mod gazetteer;
+
+use crate::segment::markers;
+use crate::source::Hints;
+use dates::{find_dates, Ymd};
+use gazetteer::{Form, Gazetteer, Level};
+use regex::Regex;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocMeta {
+    pub title: Option<String>,
+    pub doc_type: &'static str,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    pub admin_code: Option<String>,
+    pub admin_level: Option<&'static str>,
+    pub province_iso: Option<String>,
+    pub report_year: Option<i32>,
+    pub review_year: Option<i32>,
+    pub meeting_date: Option<Ymd>,
+    pub meeting: Option<String>,
+    pub speaker: Option<String>,
+    pub speaker_title: Option<String>,
+    /// The partition year: the report year of a work report, else the year of its date.
+    pub year: Option<i32>,
+}
+
+/// The title block: lines before the salutation or the first heading, at most 8.
+fn header_lines(lines: &[&str]) -> usize {
+    lines
+        .iter()
+        .take(8)
+        .position(|l| {
+            l.starts_with("各位代表")
+                || l.starts_with("同志们")
+                || l.starts_with("各位委员")
+                || markers::parse(l).is_some_and(|m| m.kind != markers::MarkerKind::Dash)
+        })
+        .unwrap_or(lines.len().min(8))
+}
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).expect("meta regex"))
+}
+
+pub fn clean_title(line: &str) -> String {
+    static PROV: OnceLock<Regex> = OnceLock::new();
+    static DATE: OnceLock<Regex> = OnceLock::new();
+    let t = line
+        .trim_start_matches(['★', '☆', '●', '■', '◆', '▲', '·', ' '])
+        .trim();
+    let t = re(&PROV, r"^[（(][^（）()]{2,10}[省市区][）)]").replace(t, "");
+    let t = re(
+        &DATE,
+        r"[（(]\s*(\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}-\d{1,2})\s*[）)]$",
+    )
+    .replace(&t, "");
+    t.trim().to_string()
+}
+
+fn doc_type(title: &str, header: &[&str], text: &str) -> &'static str {
+    let head: String = text.chars().take(3000).collect();
+    if title.contains("政府工作报告") || (head.contains("各位代表") && head.contains("报告工作"))
+    {
+        return "government_work_report";
+    }
+    if header.iter().any(|l| l.starts_with("同志们"))
+        || head.contains("\n同志们")
+        || title.ends_with("讲话")
+        || title.ends_with("致辞")
+        || title.contains("讲话稿")
+    {
+        return "speech";
+    }
+    static NEWS: OnceLock<Regex> = OnceLock::new();
+    let news = re(
+        &NEWS,
+        r"记者|通讯员|\d{1,2}月\d{1,2}日电|日讯|^(日前|近日|昨天|今天)|[，。](日前|近日)|(日前|近日)[，,]?[^。]{0,30}(召开|举行|举办)",
+    );
+    if news.is_match(&head) {
+        return "news";
+    }
+    "other"
+}
+
+/// The meeting line, which a hard wrap or a blank line may have split in two:
+/// `——2023年12月20日在东洲区第十九届` + `人民代表大会第三次会议上`.
+fn meeting_text(header: &[&str]) -> Option<String> {
+    let start = header.iter().position(|l| {
+        let l = l.trim_start_matches('—');
+        !find_dates(l).is_empty() && (l.contains('在') || l.contains("会议"))
+    })?;
+    let mut s = String::new();
+    for l in &header[start..header.len().min(start + 3)] {
+        s.push_str(l.trim_start_matches('—'));
+        if l.ends_with('上') || l.ends_with("上的讲话") || l.ends_with("会议") {
+            break;
+        }
+    }
+    Some(s)
+}
+
+fn meeting_name(s: &str) -> Option<String> {
+    static CONGRESS: OnceLock<Regex> = OnceLock::new();
+    static ANY: OnceLock<Regex> = OnceLock::new();
+    let c = re(
+        &CONGRESS,
+        r"在(.{2,40}?届.{0,12}?(?:人民代表大会|人代会)(?:第[一二三四五六七八九十]+次)?(?:全体)?会议)",
+    );
+    if let Some(m) = c.captures(s) {
+        return Some(m[1].to_string());
+    }
+    let a = re(&ANY, r"在(.{2,60}?(?:会议|大会|会))上");
+    a.captures(s)
+        .map(|m| m[1].trim_start_matches('“').to_string())
+}
+
+const TITLES: &str = "代区长|代县长|代市长|代省长|代主席|区长|县长|市长|省长|州长|旗长|盟长|主席|区委书记|县委书记|市委书记|州委书记|省委书记|书记";
+
+fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
+    static LINE: OnceLock<Regex> = OnceLock::new();
+    static TITLE: OnceLock<Regex> = OnceLock::new();
+    let line = LINE.get_or_init(|| {
+        Regex::new(&format!(r"^(?:.{{0,30}}?(?:人民政府|政府|委员会|党委))?\s*({TITLES})\s+(\p{{Han}}(?:\s?\p{{Han}}){{1,3}})$")).expect("speaker regex")
+    });
+    for l in header {
+        if let Some(c) = line.captures(l.trim()) {
+            let name: String = c[2].chars().filter(|c| !c.is_whitespace()).collect();
+            return (Some(name), Some(c[1].to_string()));
+        }
+    }
+    let t = TITLE.get_or_init(|| {
+        Regex::new(&format!(
+            r"^(?:.{{0,12}}?)({TITLES})(\p{{Han}}{{2,3}})?(?:同志)?在.{{2,80}}(?:讲话|致辞)"
+        ))
+        .expect("speech title regex")
+    });
+    if let Some(c) = t.captures(title) {
+        return (
+            c.get(2).map(|m| m.as_str().to_string()),
+            Some(c[1].to_string()),
+        );
+    }
+    (None, None)
+}
+
+/// Chooses the division the document is about. Clues in the title block count far more
+/// than mentions in the body; a division's score adds its parents' (a county named with its
+/// city beats a namesake elsewhere); a tie between different divisions is not broken by
+/// guessing: the result climbs to what the tied candidates share, or to nothing.
+fn resolve_region(g: &Gazetteer, clues: &[&str], body: &str, year: Option<i32>) -> Option<usize> {
+    static MASKED: OnceLock<Regex> = OnceLock::new();
+    let masked = re(&MASKED, r"(\*\*|＊＊|××|XX|ＸＸ)(省|市|区|县|镇)");
+    let opening: String = body.chars().take(2000).collect();
+    if clues.iter().any(|c| masked.is_match(c)) || masked.is_match(&opening) {
+        return None;
+    }
+    let mut score: HashMap<usize, f64> = HashMap::new();
+    let mut clue_hit: HashMap<usize, bool> = HashMap::new();
+    const OFFICIAL: [&str; 10] = [
+        "人民政府",
+        "政府",
+        "人民代表大会",
+        "第",
+        "区委",
+        "县委",
+        "市委",
+        "省委",
+        "人大",
+        "工作报告",
+    ];
+    for clue in clues {
+        for (_, end, refs) in g.find(clue) {
+            let after = &clue[end..];
+            for r in refs {
+                let w = match r.form {
+                    Form::Full => 10.0,
+                    Form::Short if OFFICIAL.iter().any(|o| after.starts_with(o)) => 6.0,
+                    Form::Short => continue,
+                    Form::Alias(until) => {
+                        if year.is_none_or(|y| y <= until + 2) {
+                            9.0
+                        } else {
+                            4.0
+                        }
+                    }
+                };
+                *score.entry(r.div).or_default() += w;
+                clue_hit.insert(r.div, true);
+            }
+        }
+    }
+    let mut body_hits: HashMap<usize, f64> = HashMap::new();
+    for (_, _, refs) in g.find(body) {
+        for r in refs {
+            if r.form == Form::Full {
+                *body_hits.entry(r.div).or_default() += 1.0;
+            }
+        }
+    }
+    for (d, n) in body_hits {
+        *score.entry(d).or_default() += n.min(5.0);
+    }
+    let chain = |d: usize| -> f64 {
+        let mut s = score.get(&d).copied().unwrap_or(0.0);
+        let mut cur = &g.divisions[d];
+        while let Some(p) = g.parent(cur) {
+            let pi = g.index_of(p.code).expect("parent in gazetteer");
+            if pi != d {
+                s += score.get(&pi).copied().unwrap_or(0.0);
+            }
+            if p.code == cur.code {
+                break;
+            }
+            cur = p;
+        }
+        s
+    };
+    let with_clues: Vec<usize> = clue_hit.keys().copied().collect();
+    let pool: Vec<usize> = if with_clues.is_empty() {
+        // body only: a division must be named repeatedly to count
+        score
+            .iter()
+            .filter(|(_, s)| **s >= 3.0)
+            .map(|(d, _)| *d)
+            .collect()
+    } else {
+        with_clues
+    };
+    for level in [Level::County, Level::City, Level::Province] {
+        let mut cands: Vec<(usize, f64)> = pool
+            .iter()
+            .filter(|d| g.divisions[**d].level == level)
+            .map(|d| (*d, chain(*d)))
+            .collect();
+        if cands.is_empty() {
+            continue;
+        }
+        cands.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then(g.divisions[a.0].code.cmp(&g.divisions[b.0].code))
+        });
+        let best = cands[0];
+        let tied: Vec<usize> = cands
+            .iter()
+            .filter(|c| (c.1 - best.1).abs() < 1e-9)
+            .map(|c| c.0)
+            .collect();
+        if tied.len() == 1 {
+            // a municipality's city-level row (110100 北京市) stands for the province
+            let d = &g.divisions[best.0];
+            if let Some(p) = g
+                .parent(d)
+                .filter(|p| d.level == Level::City && p.name == d.name)
+            {
+                return g.index_of(p.code);
+            }
+            return Some(best.0);
+        }
+        // tied namesakes: climb to the ancestor they all share, if any
+        let codes: Vec<u32> = tied.iter().map(|d| g.divisions[*d].code).collect();
+        for unit in [100, 10000] {
+            let first = codes[0] / unit * unit;
+            if codes.iter().all(|c| c / unit * unit == first) {
+                if let Some(i) = g.index_of(first) {
+                    return Some(i);
+                }
+            }
+        }
+        return None;
+    }
+    None
+}
+
+fn year_of_title(title: &str) -> Option<i32> {
+    static Y: OnceLock<Regex> = OnceLock::new();
+    let y = re(
+        &Y,
+        r"(20\d{2}|19\d{2})年(?:度)?.{0,20}(?:政府工作报告|工作报告)",
+    );
+    y.captures(title).and_then(|c| c[1].parse().ok())
+}
+
+/// Review and plan years from the level-1 headings (`一、2024年工作回顾`, `二、2025年工作安排`).
+fn years_from_headings(lines: &[&str]) -> (Option<i32>, Option<i32>) {
+    static H: OnceLock<Regex> = OnceLock::new();
+    let h = re(
+        &H,
+        r"^[一二三四五六七八九十]+、\s*(\d{4})年.{0,12}?(回顾|总结|安排|任务|目标|计划|工作)",
+    );
+    let (mut review, mut plan) = (None, None);
+    for l in lines {
+        if let Some(c) = h.captures(l) {
+            let y: i32 = c[1].parse().unwrap_or(0);
+            if &c[2] == "回顾" || &c[2] == "总结" {
+                review.get_or_insert(y);
+            } else {
+                plan.get_or_insert(y);
+            }
+        }
+    }
+    (review, plan)
+}
+
+pub struct MetaInput<'a> {
+    pub text: &'a str,
+    pub hints: &'a Hints,
+    /// Hint title, already converted to simplified.
+    pub hint_title: Option<&'a str>,
+    /// Lines `clean` removed (source/time lines): a date of last resort.
+    pub removed: &'a [(&'static str, String)],
+}
+
+pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
+    let lines: Vec<&str> = input.text.split('\n').collect();
+    let nh = header_lines(&lines).max(1);
+    let header = &lines[..nh.min(lines.len())];
+    let title = input
+        .hint_title
+        .map(clean_title)
+        .or_else(|| lines.first().map(|l| clean_title(l)))
+        .filter(|t| !t.is_empty());
+    let title_s = title.clone().unwrap_or_default();
+    let doc_type = doc_type(&title_s, header, input.text);
+    let meeting_line = meeting_text(header);
+    let meeting_date = meeting_line
+        .as_deref()
+        .and_then(|m| find_dates(m).first().map(|d| d.1));
+    let meeting = meeting_line.as_deref().and_then(meeting_name).or_else(|| {
+        (doc_type == "speech")
+            .then(|| meeting_name(&title_s))
+            .flatten()
+    });
+    let (speaker, speaker_title) = speaker(header, &title_s);
+
+    let (mut report_year, mut review_year) = (None, None);
+    if doc_type == "government_work_report" {
+        let (h_review, h_plan) = years_from_headings(&lines);
+        report_year = year_of_title(&title_s)
+            .or_else(|| meeting_date.map(|d| if d.month >= 10 { d.year + 1 } else { d.year }))
+            .or(h_plan)
+            .or(h_review.map(|y| y + 1));
+        review_year = report_year.map(|y| y - 1);
+    }
+    let fallback_date = || -> Option<Ymd> {
+        let hint = input
+            .hints
+            .date
+            .as_deref()
+            .and_then(|d| find_dates(d).first().map(|x| x.1));
+        hint.or_else(|| {
+            input
+                .removed
+                .iter()
+                .filter(|(r, _)| *r == "source_line")
+                .find_map(|(_, l)| find_dates(l).first().map(|x| x.1))
+        })
+    };
+    let year = report_year
+        .or(meeting_date.map(|d| d.year))
+        .or_else(|| fallback_date().map(|d| d.year));
+
+    let mut clues: Vec<&str> = header.to_vec();
+    if let Some(t) = input.hint_title {
+        clues.push(t);
+    }
+    let body_start = header
+        .iter()
+        .map(|l| l.len() + 1)
+        .sum::<usize>()
+        .min(input.text.len());
+    let body = &input.text[body_start..];
+    let div = resolve_region(g, &clues, body, year);
+    let mut m = DocMeta {
+        title,
+        doc_type,
+        report_year,
+        review_year,
+        meeting_date,
+        meeting,
+        speaker,
+        speaker_title,
+        year,
+        ..DocMeta::default()
+    };
+    if let Some(d) = div {
+        let d = &g.divisions[d];
+        m.admin_code = Some(format!("{:06}", d.code));
+        m.admin_level = Some(d.level.as_str());
+        m.province_iso = g.province_iso(d.code).map(str::to_string);
+        let mut cur = Some(d);
+        while let Some(x) = cur {
+            match x.level {
+                Level::County => m.county = Some(x.name.clone()),
+                Level::City => m.city = Some(x.name.clone()),
+                Level::Province => m.province = Some(x.name.clone()),
+            }
+            cur = g.parent(x);
+        }
+        // a municipality is its own city (北京市 → 北京市/北京市)
+        if m.city.is_none() && d.level == Level::Province {
+            if let Some(c) = g.get(d.code + 100).filter(|c| c.name == d.name) {
+                m.city = Some(c.name.clone());
+            }
+        }
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(text: &str) -> DocMeta {
+        let g = Gazetteer::load();
+        let hints = Hints::default();
+        extract(
+            &MetaInput {
+                text,
+                hints: &hints,
+                hint_title: None,
+                removed: &[],
+            },
+            &g,
+        )
+    }
+
+    #[test]
+    fn county_report_with_meeting_line_and_speaker() {
+        let m = meta("2025年大洼区政府工作报告\n2024年12月27日在盘锦市大洼区第十九届人民代表大会第四次会议第一次全体会议上\n盘锦市大洼区人民政府区长 林 平\n各位代表：\n一、2024年工作回顾\n正文。");
+        assert_eq!(m.title.as_deref(), Some("2025年大洼区政府工作报告"));
+        assert_eq!(m.doc_type, "government_work_report");
+        assert_eq!(
+            (
+                m.province.as_deref(),
+                m.city.as_deref(),
+                m.county.as_deref()
+            ),
+            (Some("辽宁省"), Some("盘锦市"), Some("大洼区"))
+        );
+        assert_eq!(
+            (
+                m.admin_code.as_deref(),
+                m.admin_level,
+                m.province_iso.as_deref()
+            ),
+            (Some("211104"), Some("county"), Some("CN-LN"))
+        );
+        assert_eq!(
+            (m.report_year, m.review_year, m.year),
+            (Some(2025), Some(2024), Some(2025))
+        );
+        assert_eq!(
+            m.meeting_date,
+            Some(Ymd {
+                year: 2024,
+                month: 12,
+                day: 27
+            })
+        );
+        assert_eq!(
+            m.meeting.as_deref(),
+            Some("盘锦市大洼区第十九届人民代表大会第四次会议")
+        );
+        assert_eq!(
+            (m.speaker.as_deref(), m.speaker_title.as_deref()),
+            (Some("林平"), Some("区长"))
+        );
+    }
+
+    #[test]
+    fn split_meeting_line_and_province_prefix() {
+        let m = meta("（辽宁省）抚顺市东洲区人民政府工作报告（2026年1月27日）\n政府工作报告\n——二〇二六年一月二十七日在东洲区第二十届\n人民代表大会第一次会议上\n区人民政府代区长 周明\n各位代表：\n正文。");
+        assert_eq!(m.title.as_deref(), Some("抚顺市东洲区人民政府工作报告"));
+        assert_eq!(m.county.as_deref(), Some("东洲区"));
+        assert_eq!(
+            m.meeting_date,
+            Some(Ymd {
+                year: 2026,
+                month: 1,
+                day: 27
+            })
+        );
+        assert_eq!((m.report_year, m.review_year), (Some(2026), Some(2025)));
+        assert_eq!(
+            m.meeting.as_deref(),
+            Some("东洲区第二十届人民代表大会第一次会议")
+        );
+        assert_eq!(
+            (m.speaker.as_deref(), m.speaker_title.as_deref()),
+            (Some("周明"), Some("代区长"))
+        );
+    }
+
+    #[test]
+    fn ambiguous_and_masked_regions_stay_null() {
+        // two 朝阳区 (北京市, 长春市): nothing says which
+        let m = meta("朝阳区政府工作报告\n各位代表：\n正文。");
+        assert_eq!((m.county.as_deref(), m.admin_code.as_deref()), (None, None));
+        let m = meta("朝阳区政府工作报告\n2025年1月5日在长春市朝阳区第十八届人民代表大会第五次会议上\n各位代表：\n正文。");
+        assert_eq!(
+            (m.city.as_deref(), m.admin_code.as_deref()),
+            (Some("长春市"), Some("220104"))
+        );
+        let m = meta("区委书记在全区经济工作会议上的讲话\n同志们：\n**区长通报了情况。");
+        assert_eq!(
+            (
+                m.doc_type,
+                m.admin_code.as_deref(),
+                m.speaker_title.as_deref()
+            ),
+            ("speech", None, Some("区委书记"))
+        );
+    }
+
+    #[test]
+    fn aliases_and_municipalities() {
+        let m = meta("大洼县2012年政府工作报告\n各位代表：\n正文。");
+        assert_eq!(
+            (m.county.as_deref(), m.admin_code.as_deref(), m.report_year),
+            (Some("大洼区"), Some("211104"), Some(2012))
+        );
+        let m = meta("2025年北京市政府工作报告\n各位代表：\n正文。");
+        assert_eq!(
+            (
+                m.province.as_deref(),
+                m.city.as_deref(),
+                m.county.as_deref(),
+                m.admin_level
+            ),
+            (Some("北京市"), Some("北京市"), None, Some("province"))
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! Row structs: one per output table. The pipeline fills these; `sink` turns them into
+//! Arrow RecordBatches. Field order and meaning follow `schema.rs` (the contract).
+
+/// Where a document's rows go: the hive partition (`year=…/province_code=…`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PartitionKey {
+    pub year: Option<i32>,
+    pub province_code: Option<String>,
+}
+
+impl PartitionKey {
+    /// The relative directory `year=2025/province_code=CN-LN`, nulls written the hive way.
+    pub fn dir(&self) -> String {
+        const NULL: &str = "__HIVE_DEFAULT_PARTITION__";
+        let y = self
+            .year
+            .map(|y| y.to_string())
+            .unwrap_or_else(|| NULL.into());
+        let p = self.province_code.clone().unwrap_or_else(|| NULL.into());
+        format!("year={y}/province_code={p}")
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocumentRow {
+    pub doc_id: String,
+    pub source_path: String,
+    pub source_bytes: i64,
+    pub source_sha256: String,
+    pub encoding: String,
+    pub decode_errors: i32,
+    pub script: String,
+    pub title: Option<String>,
+    pub doc_type: String,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    pub admin_code: Option<String>,
+    pub admin_level: Option<String>,
+    pub report_year: Option<i32>,
+    pub review_year: Option<i32>,
+    /// Days since 1970-01-01.
+    pub meeting_date: Option<i32>,
+    pub meeting: Option<String>,
+    pub speaker: Option<String>,
+    pub speaker_title: Option<String>,
+    pub is_truncated: bool,
+    pub truncation: Option<String>,
+    pub declared_chars: Option<i32>,
+    pub pinyin_removed: i32,
+    pub mojibake_repaired: i32,
+    pub mojibake_unrepaired: i32,
+    pub boilerplate_chars: i32,
+    pub converted_chars: i32,
+    pub char_count: i32,
+    pub section_count: i32,
+    pub sentence_count: i32,
+    pub indicator_count: i32,
+    pub text: String,
+    pub text_original: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SectionRow {
+    pub doc_id: String,
+    pub section_id: String,
+    pub parent_id: Option<String>,
+    pub seq: i32,
+    pub level: i32,
+    pub marker: String,
+    pub ordinal: Option<i32>,
+    pub title: String,
+    pub path: String,
+    pub part: Option<String>,
+    pub char_start: i32,
+    pub char_end: i32,
+    pub sentence_count: i32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SentenceRow {
+    pub doc_id: String,
+    pub sentence_id: String,
+    pub section_id: Option<String>,
+    pub seq: i32,
+    pub text: String,
+    pub char_start: i32,
+    pub char_end: i32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IndicatorRow {
+    pub doc_id: String,
+    pub indicator_id: String,
+    pub sentence_id: String,
+    pub section_id: Option<String>,
+    pub seq: i32,
+    pub indicator: Option<String>,
+    pub indicator_name: Option<String>,
+    pub subject: Option<String>,
+    pub mention: String,
+    pub value: Option<f64>,
+    pub unit: Option<String>,
+    pub value_base: Option<f64>,
+    pub base_unit: Option<String>,
+    pub growth_pct: Option<f64>,
+    pub growth_basis: Option<String>,
+    pub kind: String,
+    pub qualifier: Option<String>,
+    pub commitment: Option<String>,
+    pub value_high: Option<f64>,
+    pub growth_high: Option<f64>,
+    pub approximate: Option<String>,
+    pub period_year: Option<i32>,
+    pub char_start: i32,
+    pub char_end: i32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RejectRow {
+    pub source_path: String,
+    pub source_bytes: Option<i64>,
+    pub reason: String,
+    pub message: String,
+    pub duplicate_of: Option<String>,
+}
+
+/// Everything one accepted document contributes to the dataset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocRows {
+    pub partition: PartitionKey,
+    pub document: DocumentRow,
+    pub sections: Vec<SectionRow>,
+    pub sentences: Vec<SentenceRow>,
+    pub indicators: Vec<IndicatorRow>,
+}

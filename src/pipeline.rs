@@ -1,0 +1,560 @@
+//! The ordered stages for one document, and the run: a reader thread, a pool of workers and
+//! the writer on the calling thread, joined by bounded channels. Results are put back in
+//! input order before they reach the writer, so the files do not depend on thread timing.
+
+use crate::clean::Cleaner;
+use crate::convert::Converter;
+use crate::extract::{self, DocContext, SentenceCtx};
+use crate::meta::{self, gazetteer::Gazetteer, MetaInput};
+use crate::model::*;
+use crate::repair;
+use crate::segment::{self, SegmentOptions};
+use crate::sink::{DatasetWriter, InputEntry, Manifest, Staging, WriterLimits};
+use crate::source::{self, Format, Item, RawDoc, SourceOptions};
+use crate::{decode, html, Config, RunReport};
+use anyhow::Result;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Everything the stages share, built once per run.
+pub struct Resources {
+    pub gazetteer: Gazetteer,
+    pub converter: Converter,
+    pub cleaner: Cleaner,
+}
+
+impl Resources {
+    pub fn load() -> Resources {
+        let gazetteer = Gazetteer::load();
+        let converter = Converter::new(gazetteer.names());
+        let cleaner = Cleaner::new(&opencc_fmmseg::OpenCC::new());
+        Resources {
+            gazetteer,
+            converter,
+            cleaner,
+        }
+    }
+}
+
+/// Time spent per stage, summed over documents (nanoseconds).
+#[derive(Debug, Clone, Default)]
+pub struct StageTimes(pub BTreeMap<&'static str, u64>);
+
+impl StageTimes {
+    fn add(&mut self, stage: &'static str, since: Instant) -> Instant {
+        let now = Instant::now();
+        *self.0.entry(stage).or_default() += (now - since).as_nanos() as u64;
+        now
+    }
+    fn merge(&mut self, o: &StageTimes) {
+        for (k, v) in &o.0 {
+            *self.0.entry(k).or_default() += v;
+        }
+    }
+}
+
+pub enum Outcome {
+    Doc(Box<DocRows>),
+    Reject(RejectRow),
+}
+
+/// What one input became, with what the manifest records of it.
+pub struct Processed {
+    pub input: InputEntry,
+    pub outcome: Outcome,
+}
+
+pub fn doc_id(sha_hex: &str) -> String {
+    sha_hex[..16].to_string()
+}
+
+fn error_reject(raw: &RawDoc, stage: &str, reason: &str, msg: String) -> RejectRow {
+    RejectRow {
+        source_path: raw.source_path.clone(),
+        source_bytes: Some(raw.bytes.len() as i64),
+        reason: reason.into(),
+        message: format!("{}: {stage}: {msg}", raw.source_path),
+        duplicate_of: None,
+    }
+}
+
+/// Runs every stage on one document. Never panics outward: a panic inside a stage becomes a
+/// reject naming the document, so one bad input cannot take the run down.
+pub fn process(raw: &RawDoc, res: &Resources, times: &mut StageTimes) -> Processed {
+    let sha = crate::sink::writer::hex(&Sha256::digest(&raw.bytes));
+    let id = doc_id(&sha);
+    let input = InputEntry {
+        path: raw.source_path.clone(),
+        bytes: Some(raw.bytes.len() as u64),
+        sha256: Some(sha.clone()),
+        doc_id: None,
+        reject: None,
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        stages(raw, &id, &sha, res, times)
+    }));
+    let outcome = match result {
+        Ok(Ok(rows)) => Outcome::Doc(Box::new(rows)),
+        Ok(Err(rej)) => Outcome::Reject(rej),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            Outcome::Reject(error_reject(
+                raw,
+                "pipeline",
+                "internal_error",
+                format!("internal error (please report): {what}"),
+            ))
+        }
+    };
+    let mut input = input;
+    match &outcome {
+        Outcome::Doc(d) => input.doc_id = Some(d.document.doc_id.clone()),
+        Outcome::Reject(r) => input.reject = Some(r.reason.clone()),
+    }
+    Processed { input, outcome }
+}
+
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+fn stages(
+    raw: &RawDoc,
+    id: &str,
+    sha: &str,
+    res: &Resources,
+    times: &mut StageTimes,
+) -> Result<DocRows, RejectRow> {
+    let t = Instant::now();
+    // decode
+    let (decoded_text, encoding, decode_errors) = match &raw.text {
+        Some(text) => (text.clone(), "UTF-8", 0),
+        None => match decode::decode(&raw.bytes) {
+            Ok(d) => (d.text, d.encoding, d.errors),
+            Err(e) => return Err(error_reject(raw, "decode", "undecodable", e.to_string())),
+        },
+    };
+    let text = if raw.format == Format::Html {
+        html::to_text(&decoded_text)
+    } else {
+        decoded_text
+    };
+    let t = times.add("decode", t);
+    let repaired = repair::repair(&text);
+    drop(text);
+    let t = times.add("repair", t);
+    let cleaned = res.cleaner.clean(&repaired.text);
+    let t = times.add("clean", t);
+    if cleaned.text.trim().is_empty() {
+        return Err(error_reject(
+            raw,
+            "clean",
+            "empty",
+            "nothing but site chrome or whitespace after cleaning".into(),
+        ));
+    }
+    let converted = res.converter.convert(&cleaned.text);
+    let hint_title = raw
+        .hints
+        .title
+        .as_deref()
+        .map(|t| res.converter.convert(t).text);
+    let t = times.add("convert", t);
+    let m = meta::extract(
+        &MetaInput {
+            text: &converted.text,
+            hints: &raw.hints,
+            hint_title: hint_title.as_deref(),
+            removed: &cleaned.removed,
+        },
+        &res.gazetteer,
+    );
+    let t = times.add("meta", t);
+    let seg = segment::segment(
+        &converted.text,
+        &SegmentOptions {
+            has_gap: cleaned.truncation == Some("paywall"),
+        },
+    );
+    let t = times.add("segment", t);
+
+    let chars: Vec<char> = converted.text.chars().collect();
+    let ctx = DocContext {
+        report_year: m.report_year,
+        review_year: m.review_year,
+    };
+    let mut mentions = Vec::new();
+    let mut line_of_prev: Option<usize> = None;
+    let mut estimate_scope = false;
+    let mut paragraph_year = None;
+    // paragraph index of each char offset: count newlines as we go
+    let mut newline_count = 0usize;
+    let mut scanned = 0usize;
+    for (si, s) in seg.sentences.iter().enumerate() {
+        newline_count += chars[scanned..s.start]
+            .iter()
+            .filter(|c| **c == '\n')
+            .count();
+        scanned = s.start;
+        if line_of_prev != Some(newline_count) {
+            estimate_scope = false;
+            paragraph_year = None;
+            line_of_prev = Some(newline_count);
+        }
+        let sc = &chars[s.start..s.end];
+        let (part, section_year) = match s.section {
+            Some(x) => {
+                let mut y = None;
+                let mut cur = Some(x);
+                while let Some(c) = cur {
+                    y = y.or_else(|| extract::last_year(&seg.sections[c].title));
+                    cur = seg.sections[c].parent;
+                }
+                (seg.sections[x].part, y)
+            }
+            None => (None, None),
+        };
+        let sctx = SentenceCtx {
+            chars: sc,
+            part,
+            section_year,
+            estimate_scope,
+            paragraph_year,
+        };
+        mentions.extend(extract::extract_sentence(si, &sctx, &ctx));
+        let st: String = sc.iter().collect();
+        if st.contains("预计") {
+            estimate_scope = true;
+        }
+        if let Some(y) = extract::last_year(&st) {
+            paragraph_year = Some(y);
+        }
+    }
+    times.add("extract", t);
+
+    // truncation judged on the whole: a work report that never reaches its plan part
+    let mut truncation = cleaned.truncation;
+    if truncation.is_none() && m.doc_type == "government_work_report" {
+        let parts: Vec<_> = seg
+            .sections
+            .iter()
+            .filter(|s| s.level == 1)
+            .filter_map(|s| s.part)
+            .collect();
+        if parts.contains(&"review") && !parts.contains(&"plan") {
+            truncation = Some("missing_sections");
+        }
+    }
+
+    let sec_id = |i: usize| format!("{id}:s{i:05}");
+    let sent_id = |i: usize| format!("{id}:t{i:06}");
+    let span = |a: usize, b: usize| -> String { chars[a..b].iter().collect() };
+    let sections: Vec<SectionRow> = seg
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SectionRow {
+            doc_id: id.to_string(),
+            section_id: sec_id(i),
+            parent_id: s.parent.map(sec_id),
+            seq: count(i),
+            level: s.level,
+            marker: s.marker.clone(),
+            ordinal: s.ordinal,
+            title: s.title.clone(),
+            path: s.path.clone(),
+            part: s.part.map(str::to_string),
+            char_start: count(s.start),
+            char_end: count(s.end),
+            sentence_count: count(s.sentence_count),
+        })
+        .collect();
+    let sentences: Vec<SentenceRow> = seg
+        .sentences
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SentenceRow {
+            doc_id: id.to_string(),
+            sentence_id: sent_id(i),
+            section_id: s.section.map(sec_id),
+            seq: count(i),
+            text: span(s.start, s.end),
+            char_start: count(s.start),
+            char_end: count(s.end),
+        })
+        .collect();
+    let indicators: Vec<IndicatorRow> = mentions
+        .into_iter()
+        .enumerate()
+        .map(|(i, mt)| IndicatorRow {
+            doc_id: id.to_string(),
+            indicator_id: format!("{id}:i{i:06}"),
+            sentence_id: sent_id(mt.sentence),
+            section_id: seg.sentences[mt.sentence].section.map(sec_id),
+            seq: count(i),
+            indicator: mt.indicator.map(str::to_string),
+            indicator_name: mt.indicator_name.map(str::to_string),
+            subject: mt.subject,
+            mention: mt.mention,
+            value: mt.value,
+            unit: mt.unit,
+            value_base: mt.value_base,
+            base_unit: mt.base_unit.map(str::to_string),
+            growth_pct: mt.growth_pct,
+            growth_basis: mt.growth_basis.map(str::to_string),
+            kind: mt.kind.to_string(),
+            qualifier: mt.qualifier.map(str::to_string),
+            commitment: mt.commitment.map(str::to_string),
+            value_high: mt.value_high,
+            growth_high: mt.growth_high,
+            approximate: mt.approximate.map(str::to_string),
+            period_year: mt.period_year,
+            char_start: count(mt.start),
+            char_end: count(mt.end),
+        })
+        .collect();
+    let document = DocumentRow {
+        doc_id: id.to_string(),
+        source_path: raw.source_path.clone(),
+        source_bytes: raw.bytes.len() as i64,
+        source_sha256: sha.to_string(),
+        encoding: encoding.to_string(),
+        decode_errors: count(decode_errors),
+        script: converted.script.to_string(),
+        title: m.title.clone(),
+        doc_type: m.doc_type.to_string(),
+        province: m.province.clone(),
+        city: m.city.clone(),
+        county: m.county.clone(),
+        admin_code: m.admin_code.clone(),
+        admin_level: m.admin_level.map(str::to_string),
+        report_year: m.report_year,
+        review_year: m.review_year,
+        meeting_date: m
+            .meeting_date
+            .map(|d| meta::dates::days_from_civil(d.year, d.month, d.day)),
+        meeting: m.meeting.clone(),
+        speaker: m.speaker.clone(),
+        speaker_title: m.speaker_title.clone(),
+        is_truncated: truncation.is_some(),
+        truncation: truncation.map(str::to_string),
+        declared_chars: cleaned.declared_chars,
+        pinyin_removed: count(repaired.pinyin_removed),
+        mojibake_repaired: count(repaired.mojibake_repaired),
+        mojibake_unrepaired: count(repaired.mojibake_unrepaired),
+        boilerplate_chars: count(cleaned.boilerplate_chars),
+        converted_chars: count(converted.converted_chars),
+        char_count: count(chars.len()),
+        section_count: count(sections.len()),
+        sentence_count: count(sentences.len()),
+        indicator_count: count(indicators.len()),
+        text: converted.text,
+        text_original: cleaned.text,
+    };
+    Ok(DocRows {
+        partition: PartitionKey {
+            year: m.year,
+            province_code: m.province_iso.clone(),
+        },
+        document,
+        sections,
+        sentences,
+        indicators,
+    })
+}
+
+enum Job {
+    Doc(u64, RawDoc),
+    Done(u64, Item),
+}
+
+/// Runs the whole job: inputs → staging dataset → atomic publish.
+pub fn run(cfg: &Config) -> Result<RunReport> {
+    let started = Instant::now();
+    let staging = Staging::begin(&cfg.output)?;
+    let res = Arc::new(Resources::load());
+    let jobs = cfg.jobs.max(1);
+    // how many documents may be in flight between the reader and the writer at once
+    let window = (jobs * 8).max(16);
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(jobs * 2);
+    let job_rx = Arc::new(std::sync::Mutex::new(job_rx));
+    let (res_tx, res_rx) =
+        mpsc::sync_channel::<(u64, Option<Processed>, Option<Item>, StageTimes)>(window);
+    let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(window);
+    for _ in 0..window {
+        ticket_tx.send(()).expect("tickets");
+    }
+    let inputs = cfg.inputs.clone();
+    let src_opts = SourceOptions {
+        max_bytes: cfg.max_bytes,
+    };
+    let reader = std::thread::Builder::new()
+        .name("govtext-reader".into())
+        .spawn(move || {
+            read_all(&inputs, &src_opts, &job_tx, &ticket_rx);
+        })?;
+    let mut workers = Vec::new();
+    for w in 0..jobs {
+        let rx = Arc::clone(&job_rx);
+        let tx = res_tx.clone();
+        let res = Arc::clone(&res);
+        workers.push(
+            std::thread::Builder::new()
+                .name(format!("govtext-worker-{w}"))
+                .spawn(move || loop {
+                    let job = match rx.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok(job) = job else { break };
+                    let mut times = StageTimes::default();
+                    let msg = match job {
+                        Job::Doc(seq, raw) => {
+                            (seq, Some(process(&raw, &res, &mut times)), None, times)
+                        }
+                        Job::Done(seq, item) => (seq, None, Some(item), times),
+                    };
+                    if tx.send(msg).is_err() {
+                        break;
+                    }
+                })?,
+        );
+    }
+    drop(res_tx);
+    let mut writer = DatasetWriter::new(staging.dir.clone(), WriterLimits::default());
+    let mut report = RunReport::default();
+    let mut pending: BTreeMap<u64, (Option<Processed>, Option<Item>)> = BTreeMap::new();
+    let mut next = 0u64;
+    let mut seen: HashMap<String, String> = HashMap::new(); // sha256 → doc_id kept
+    let mut inputs_log: Vec<InputEntry> = Vec::new();
+    let mut progress = crate::progress::Progress::new(cfg.progress);
+    for (seq, processed, item, times) in res_rx.iter() {
+        report.stage_times.merge(&times);
+        pending.insert(seq, (processed, item));
+        while let Some((processed, item)) = pending.remove(&next) {
+            next += 1;
+            let _ = ticket_tx.try_send(());
+            match (processed, item) {
+                (Some(p), _) => {
+                    report.input_bytes += p.input.bytes.unwrap_or(0);
+                    accept(p, &mut writer, &mut seen, &mut inputs_log, &mut report)?
+                }
+                (None, Some(Item::Reject(r))) => {
+                    inputs_log.push(InputEntry {
+                        path: r.source_path.clone(),
+                        bytes: r.source_bytes.map(|b| b as u64),
+                        sha256: None,
+                        doc_id: None,
+                        reject: Some(r.reason.clone()),
+                    });
+                    report.count_reject(&r.reason);
+                    writer.reject(r);
+                }
+                _ => {}
+            }
+            progress.tick(report.documents + report.rejects, report.input_bytes);
+        }
+    }
+    progress.finish();
+    reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
+    for w in workers {
+        w.join()
+            .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
+    }
+    let t = Instant::now();
+    let files = writer.finish()?;
+    let manifest = Manifest::new(files, inputs_log);
+    report.tables = manifest
+        .tables
+        .iter()
+        .map(|(k, v)| (k.clone(), v.rows))
+        .collect();
+    staging.publish(&manifest)?;
+    report.stage_times.add("write", t);
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+fn accept(
+    p: Processed,
+    writer: &mut DatasetWriter,
+    seen: &mut HashMap<String, String>,
+    inputs_log: &mut Vec<InputEntry>,
+    report: &mut RunReport,
+) -> Result<()> {
+    let mut input = p.input;
+    match p.outcome {
+        Outcome::Doc(rows) => {
+            let sha = rows.document.source_sha256.clone();
+            if let Some(kept) = seen.get(&sha) {
+                let r = RejectRow {
+                    source_path: rows.document.source_path.clone(),
+                    source_bytes: Some(rows.document.source_bytes),
+                    reason: "duplicate".into(),
+                    message: format!(
+                        "{}: source: same bytes as an earlier input, kept as doc_id {kept}",
+                        rows.document.source_path
+                    ),
+                    duplicate_of: Some(kept.clone()),
+                };
+                input.doc_id = None;
+                input.reject = Some("duplicate".into());
+                report.count_reject("duplicate");
+                writer.reject(r);
+            } else {
+                seen.insert(sha, rows.document.doc_id.clone());
+                report.documents += 1;
+                writer.add(*rows)?;
+            }
+        }
+        Outcome::Reject(r) => {
+            report.count_reject(&r.reason);
+            writer.reject(r);
+        }
+    }
+    inputs_log.push(input);
+    Ok(())
+}
+
+fn read_all(
+    inputs: &[std::path::PathBuf],
+    opts: &SourceOptions,
+    tx: &SyncSender<Job>,
+    tickets: &Receiver<()>,
+) {
+    let mut seq = 0u64;
+    let mut send = |item: Item| -> bool {
+        if tickets.recv().is_err() {
+            return false;
+        }
+        let job = match item {
+            Item::Doc(d) => Job::Doc(seq, d),
+            other => Job::Done(seq, other),
+        };
+        seq += 1;
+        tx.send(job).is_ok()
+    };
+    let mut alive = true;
+    source::expand(inputs, |entry| {
+        if !alive {
+            return;
+        }
+        match entry {
+            Ok(path) => source::read(&path, opts, |item| {
+                if alive {
+                    alive = send(item);
+                }
+            }),
+            Err(item) => alive = send(item),
+        }
+    });
+}

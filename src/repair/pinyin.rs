@@ -1,0 +1,128 @@
+//! Inline pinyin annotations: `區(qū)` → `區`. Some sites print the reading of every
+//! character in parentheses after it. An annotation is removed only when it follows a CJK
+//! character and its content is a valid pinyin syllable, so real parentheses (`鄉(鎮)`,
+//! `閑置(部分閑置)`, `(GDP)`, `(4)`) stay.
+
+/// Tone-marked vowels (and the IPA `ɡ` some sites use for `g`) → plain letters.
+fn plain(c: char) -> Option<char> {
+    Some(match c {
+        'a'..='z' => c,
+        'A'..='Z' => c.to_ascii_lowercase(),
+        'ā' | 'á' | 'ǎ' | 'à' => 'a',
+        'ē' | 'é' | 'ě' | 'è' | 'ê' => 'e',
+        'ī' | 'í' | 'ǐ' | 'ì' => 'i',
+        'ō' | 'ó' | 'ǒ' | 'ò' => 'o',
+        'ū' | 'ú' | 'ǔ' | 'ù' => 'u',
+        'ü' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' => 'v',
+        'ɡ' => 'g',
+        _ => return None,
+    })
+}
+
+const INITIALS: [&str; 24] = [
+    "zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r",
+    "z", "c", "s", "y", "w", "",
+];
+const FINALS: [&str; 38] = [
+    "a", "o", "e", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong", "er", "i", "ia", "ie",
+    "iao", "iu", "ian", "in", "iang", "ing", "iong", "u", "ua", "uo", "uai", "ui", "uan", "un",
+    "uang", "ueng", "v", "ve", "ue", "van", "vn", "io",
+];
+
+/// Finals that stand alone; the others are spelled with y/w (yi, wu, yu …).
+const ZERO_INITIAL: [&str; 12] = [
+    "a", "o", "e", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "er",
+];
+
+/// Is `s` (tone marks allowed) one pinyin syllable?
+pub fn is_syllable(s: &str) -> bool {
+    let mut p = String::with_capacity(s.len());
+    for c in s.chars() {
+        match plain(c) {
+            Some(c) => p.push(c),
+            None => return false,
+        }
+    }
+    if p.is_empty() || p.len() > 6 {
+        return false;
+    }
+    INITIALS.iter().any(|i| {
+        p.strip_prefix(i).is_some_and(|rest| {
+            // a bare initial is not a syllable; y/w take the i/u-less spellings (ya, wu …)
+            !rest.is_empty()
+                && FINALS.contains(&rest)
+                && (!i.is_empty() || ZERO_INITIAL.contains(&rest))
+        })
+    })
+}
+
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// Removes annotations from one line; returns how many were removed.
+pub fn strip(line: &str, out: &mut String) -> usize {
+    let mut removed = 0;
+    let mut prev: Option<char> = None;
+    let mut i = 0;
+    while i < line.len() {
+        let c = line[i..].chars().next().expect("char boundary");
+        if (c == '(' || c == '（') && prev.is_some_and(is_cjk) {
+            let open = c.len_utf8();
+            let rest = &line[i + open..];
+            // the syllable runs to the first closing paren, at most 8 characters away
+            if let Some(end) = rest
+                .char_indices()
+                .take(9)
+                .find(|(_, ch)| *ch == ')' || *ch == '）')
+            {
+                let inner = &rest[..end.0];
+                if is_syllable(inner) {
+                    removed += 1;
+                    i += open + end.0 + end.1.len_utf8();
+                    continue; // `prev` stays the annotated character
+                }
+            }
+        }
+        out.push(c);
+        prev = Some(c);
+        i += c.len_utf8();
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(s: &str) -> (String, usize) {
+        let mut out = String::new();
+        let n = strip(s, &mut out);
+        (out, n)
+    }
+
+    #[test]
+    fn removes_annotations_keeps_real_parentheses() {
+        assert_eq!(run("青禾區(qū)發(fā)展"), ("青禾區發展".into(), 2));
+        assert_eq!(run("各鄉(xiāng)(鎮(zhèn))街"), ("各鄉(鎮)街".into(), 2));
+        assert_eq!(run("閑置(部分閑置)企業"), ("閑置(部分閑置)企業".into(), 0));
+        assert_eq!(run("國(ɡuó)內（nèi）"), ("國內".into(), 2));
+        assert_eq!(run("綠(lǜ)色"), ("綠色".into(), 1));
+        assert_eq!(
+            run("生产总值(GDP)和(4)项"),
+            ("生产总值(GDP)和(4)项".into(), 0)
+        );
+        assert_eq!(run("标准(pc)件"), ("标准(pc)件".into(), 0));
+        assert_eq!(run("(yè)开头"), ("(yè)开头".into(), 0));
+    }
+
+    #[test]
+    fn syllables() {
+        for s in ["yè", "qū", "zhuàng", "xiāng", "er", "lǜ", "nüè", "a"] {
+            assert!(is_syllable(s), "{s}");
+        }
+        for s in ["gdp", "pc", "x", "abc", "zhx", "ing"] {
+            assert!(!is_syllable(s), "{s}");
+        }
+    }
+}

@@ -1,0 +1,451 @@
+//! Segment: the section tree and the sentences, as spans (character offsets) into the
+//! normalized text. One paragraph per line comes in (repair's output).
+
+pub mod markers;
+
+use markers::MarkerKind;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub parent: Option<usize>,
+    /// The marker's kind; None for a run-in lead sentence.
+    pub kind: Option<MarkerKind>,
+    pub level: i32,
+    pub marker: String,
+    pub ordinal: Option<i32>,
+    pub title: String,
+    pub path: String,
+    pub part: Option<&'static str>,
+    /// Character offsets into the text.
+    pub start: usize,
+    pub end: usize,
+    pub sentence_count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sentence {
+    pub start: usize,
+    pub end: usize,
+    /// Innermost section containing it.
+    pub section: Option<usize>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Segmented {
+    pub sections: Vec<Section>,
+    pub sentences: Vec<Sentence>,
+}
+
+pub struct SegmentOptions {
+    /// Text was cut out of the middle (a paywall): a numbered sequence may resume past 1.
+    pub has_gap: bool,
+}
+
+fn is_terminal(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '；' | '!' | '?' | ';')
+}
+fn opens(c: char) -> bool {
+    matches!(
+        c,
+        '“' | '‘' | '「' | '『' | '（' | '(' | '《' | '【' | '〔' | '['
+    )
+}
+fn closes(c: char) -> bool {
+    matches!(
+        c,
+        '”' | '’' | '」' | '』' | '）' | ')' | '》' | '】' | '〕' | ']'
+    )
+}
+
+/// Quotes left open longer than this are a typo or damage, not a quotation: stop honouring them.
+const MAX_QUOTE: usize = 150;
+
+/// Sentence spans of one paragraph, as char offsets relative to it.
+pub fn split_sentences(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut depth = 0usize;
+    let mut opened_at = 0usize;
+    let mut i = 0;
+    let n = chars.len();
+    while i < n {
+        let c = chars[i];
+        if start.is_none() {
+            if c.is_whitespace() {
+                i += 1;
+                continue;
+            }
+            start = Some(i);
+        }
+        if opens(c) {
+            if depth == 0 {
+                opened_at = i;
+            }
+            depth += 1;
+        } else if closes(c) && depth > 0 {
+            depth -= 1;
+        }
+        if depth > 0 && i - opened_at > MAX_QUOTE {
+            depth = 0;
+        }
+        let ends_here = if is_terminal(c) && depth == 0 {
+            true
+        } else {
+            // `…成效。”`: a quotation that closes right after a terminator ends the sentence
+            closes(c) && depth == 0 && i > 0 && is_terminal(chars[i - 1])
+        };
+        if ends_here {
+            let mut j = i + 1;
+            // further terminators and closing quotes belong to this sentence (`！”`, `？！`)
+            while j < n && (is_terminal(chars[j]) || closes(chars[j])) {
+                j += 1;
+            }
+            out.push((start.take().expect("sentence start"), j));
+            depth = 0;
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    if let Some(s) = start {
+        let mut e = n;
+        while e > s && chars[e - 1].is_whitespace() {
+            e -= 1;
+        }
+        if e > s {
+            out.push((s, e));
+        }
+    }
+    out
+}
+
+/// The heading's title: the marker's line up to its first sentence end (a run-in heading
+/// such as `——发展势能不断积蓄。启动…` is titled `发展势能不断积蓄`), cut at the first
+/// comma if still long.
+fn heading_title(rest: &[char]) -> (String, bool) {
+    let end = rest
+        .iter()
+        .position(|c| matches!(c, '。' | '！' | '？' | '；' | '：'))
+        .unwrap_or(rest.len());
+    let mut t: &[char] = &rest[..end];
+    if t.len() > 40 {
+        if let Some(p) = t.iter().position(|c| *c == '，') {
+            t = &t[..p];
+        }
+    }
+    let run_in = end < rest.len() && rest[end + 1..].iter().any(|c| !c.is_whitespace());
+    (t.iter().collect::<String>().trim().to_string(), run_in)
+}
+
+/// A paragraph's opening sentence that works as a bold lead heading: short, at most one
+/// comma, no figures, and more text after it (`招商引资成势见效。圍繞…`).
+fn lead_sentence(chars: &[char]) -> Option<usize> {
+    let end = chars.iter().take(18).position(|c| *c == '。')?;
+    let lead = &chars[..end];
+    let commas = lead.iter().filter(|c| **c == '，').count();
+    let ok = end >= 4
+        && commas <= 1
+        && !lead
+            .iter()
+            .any(|c| c.is_ascii_digit() || matches!(c, '%' | '“' | '：' | '；' | '、'))
+        && chars[end + 1..].iter().any(|c| !c.is_whitespace());
+    ok.then_some(end)
+}
+
+fn part_of(title: &str) -> &'static str {
+    if ["回顾", "总结", "过去", "成绩"]
+        .iter()
+        .any(|k| title.contains(k))
+    {
+        "review"
+    } else if ["问题", "不足", "困难和挑战"]
+        .iter()
+        .any(|k| title.contains(k))
+    {
+        "problems"
+    } else if [
+        "安排",
+        "任务",
+        "目标",
+        "计划",
+        "打算",
+        "思路",
+        "重点工作",
+        "工作部署",
+    ]
+    .iter()
+    .any(|k| title.contains(k))
+    {
+        "plan"
+    } else {
+        "other"
+    }
+}
+
+fn is_meeting_subtitle(rest: &str) -> bool {
+    !crate::meta::dates::find_dates(rest).is_empty()
+        || (rest.contains('在') && (rest.contains("会议") || rest.contains("代表大会")))
+}
+
+/// A line recognised as a heading, before it becomes a `Section`.
+struct Heading {
+    level: i32,
+    kind: Option<MarkerKind>,
+    marker: String,
+    ordinal: Option<i32>,
+    /// Where the title starts after the marker, in characters.
+    title_at: usize,
+}
+
+pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
+    let mut seg = Segmented::default();
+    // open sections, innermost last
+    let mut stack: Vec<usize> = Vec::new();
+    // last ordinal per (parent, marker kind, enumeration verb) for the sequence rule
+    let mut last_ord: std::collections::HashMap<(Option<usize>, MarkerKind, char), i32> =
+        Default::default();
+    let mut pos = 0usize; // char offset of the current line
+    for line in text.split('\n') {
+        let chars: Vec<char> = line.chars().collect();
+        let m = markers::parse(line);
+        let mut heading: Option<Heading> = None;
+        if let Some(m) = &m {
+            let rest: String = chars[m.chars..].iter().collect();
+            let level = match m.kind {
+                MarkerKind::Chapter => Some(1),
+                MarkerKind::Paren => Some(2),
+                MarkerKind::Dash => (!is_meeting_subtitle(&rest)).then_some(2),
+                _ => {
+                    // enumerations nest under the innermost open heading of another kind
+                    let outer = stack
+                        .iter()
+                        .rev()
+                        .map(|&s| &seg.sections[s])
+                        .find(|s| s.kind != Some(m.kind));
+                    Some(outer.map(|s| s.level).unwrap_or(1) + 1)
+                }
+            };
+            if let Some(level) = level {
+                let parent = stack
+                    .iter()
+                    .rev()
+                    .copied()
+                    .find(|&s| seg.sections[s].level < level);
+                let verb = m.text.chars().last().unwrap_or(' ');
+                let key = (
+                    if m.kind == MarkerKind::Chapter {
+                        None
+                    } else {
+                        parent
+                    },
+                    m.kind,
+                    verb,
+                );
+                let in_sequence = match (m.ordinal, last_ord.get(&key)) {
+                    (None, _) => true,
+                    (Some(o), None) => o == 1 || opts.has_gap,
+                    (Some(o), Some(&prev)) => o == prev + 1,
+                };
+                if in_sequence {
+                    if let Some(o) = m.ordinal {
+                        last_ord.insert(key, o);
+                    }
+                    heading = Some(Heading {
+                        level,
+                        kind: Some(m.kind),
+                        marker: m.text.clone(),
+                        ordinal: m.ordinal,
+                        title_at: m.chars,
+                    });
+                }
+            }
+        }
+        if heading.is_none() {
+            // a bold lead sentence opens a section under a level-2 heading
+            if let Some(&top) = stack.last() {
+                let top_level = seg.sections[top].level;
+                let under_numbered =
+                    top_level == 2 || (top_level == 3 && seg.sections[top].kind.is_none());
+                if under_numbered && lead_sentence(&chars).is_some() {
+                    heading = Some(Heading {
+                        level: 3,
+                        kind: None,
+                        marker: String::new(),
+                        ordinal: None,
+                        title_at: 0,
+                    });
+                }
+            }
+        }
+        if let Some(Heading {
+            level,
+            kind,
+            marker,
+            ordinal,
+            title_at,
+        }) = heading
+        {
+            while stack
+                .last()
+                .is_some_and(|&s| seg.sections[s].level >= level)
+            {
+                stack.pop();
+            }
+            let parent = stack.last().copied();
+            let (title, _) = heading_title(&chars[title_at..]);
+            let idx = seg.sections.len();
+            seg.sections.push(Section {
+                parent,
+                kind,
+                level,
+                marker,
+                ordinal,
+                title,
+                path: String::new(),
+                part: None,
+                start: pos,
+                end: 0,
+                sentence_count: 0,
+            });
+            stack.push(idx);
+        }
+        pos += chars.len() + 1;
+    }
+    let total = text.chars().count();
+    // ends: the next section at the same or a higher level, else the end of the text
+    for i in 0..seg.sections.len() {
+        let lvl = seg.sections[i].level;
+        seg.sections[i].end = seg.sections[i + 1..]
+            .iter()
+            .find(|s| s.level <= lvl)
+            .map(|s| s.start)
+            .unwrap_or(total);
+    }
+    // paths and parts
+    let mut child_count: std::collections::HashMap<Option<usize>, i32> = Default::default();
+    for i in 0..seg.sections.len() {
+        let parent = seg.sections[i].parent;
+        let n = child_count.entry(parent).or_insert(0);
+        *n += 1;
+        let step = seg.sections[i].ordinal.unwrap_or(*n);
+        let path = match parent {
+            Some(p) => format!("{}.{}", seg.sections[p].path, step),
+            None => step.to_string(),
+        };
+        let part = match parent {
+            None if seg.sections[i].level == 1 => Some(part_of(&seg.sections[i].title)),
+            Some(p) => seg.sections[p].part,
+            None => None,
+        };
+        seg.sections[i].path = path;
+        seg.sections[i].part = part;
+    }
+    // sentences, with their innermost section
+    let mut pos = 0usize;
+    let mut sec_cursor: Vec<usize> = Vec::new();
+    let mut next_sec = 0usize;
+    for line in text.split('\n') {
+        let chars: Vec<char> = line.chars().collect();
+        for (s, e) in split_sentences(&chars) {
+            let (start, end) = (pos + s, pos + e);
+            while next_sec < seg.sections.len() && seg.sections[next_sec].start <= start {
+                sec_cursor.push(next_sec);
+                next_sec += 1;
+            }
+            sec_cursor.retain(|&x| seg.sections[x].end > start);
+            let section = sec_cursor
+                .iter()
+                .copied()
+                .max_by_key(|&x| (seg.sections[x].level, x));
+            if let Some(x) = section {
+                seg.sections[x].sentence_count += 1;
+            }
+            seg.sentences.push(Sentence {
+                start,
+                end,
+                section,
+            });
+        }
+        pos += chars.len() + 1;
+    }
+    seg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sents(s: &str) -> Vec<String> {
+        let c: Vec<char> = s.chars().collect();
+        split_sentences(&c)
+            .into_iter()
+            .map(|(a, b)| c[a..b].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn sentences_keep_quotes_and_numbers() {
+        assert_eq!(
+            sents("增长5.5%。力争6%！好吗？"),
+            vec!["增长5.5%。", "力争6%！", "好吗？"]
+        );
+        assert_eq!(
+            sents("他说：“取得成效。”我们继续；然后"),
+            vec!["他说：“取得成效。”", "我们继续；", "然后"]
+        );
+        assert_eq!(
+            sents("实现“一网通办；一门办”目标。"),
+            vec!["实现“一网通办；一门办”目标。"]
+        );
+        assert_eq!(
+            sents("各位代表！新征程。”"),
+            vec!["各位代表！", "新征程。”"]
+        );
+    }
+
+    #[test]
+    fn section_tree_of_a_report() {
+        let text = "青禾县政府工作报告\n各位代表：\n一、2024年工作回顾\n预计，全年增长5%。\n（一）抓项目，促发展\n招商引资成势见效。全年签约项目12个。\n项目建设加速推进。全年开工30个。\n（三）跳过的编号\n（二）惠民生\n民生保障有力。发放补贴。\n二、2025年工作安排\n——2025年1月8日在青禾县会议上\n——稳增长。全力以赴。";
+        let seg = segment(text, &SegmentOptions { has_gap: false });
+        let got: Vec<(i32, &str, &str, &str, Option<&str>)> = seg
+            .sections
+            .iter()
+            .map(|s| {
+                (
+                    s.level,
+                    s.marker.as_str(),
+                    s.title.as_str(),
+                    s.path.as_str(),
+                    s.part,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, "一、", "2024年工作回顾", "1", Some("review")),
+                (2, "（一）", "抓项目，促发展", "1.1", Some("review")),
+                (3, "", "招商引资成势见效", "1.1.1", Some("review")),
+                (3, "", "项目建设加速推进", "1.1.2", Some("review")),
+                (2, "（二）", "惠民生", "1.2", Some("review")),
+                (3, "", "民生保障有力", "1.2.1", Some("review")),
+                (1, "二、", "2025年工作安排", "2", Some("plan")),
+                (2, "——", "稳增长", "2.1", Some("plan")),
+            ]
+        );
+        // spans cover every non-space character, in order, without overlap
+        let chars: Vec<char> = text.chars().collect();
+        let joined: String = seg
+            .sentences
+            .iter()
+            .map(|s| chars[s.start..s.end].iter().collect::<String>())
+            .collect();
+        assert_eq!(joined, text.replace('\n', ""));
+        let lead = &seg.sections[2];
+        assert_eq!(
+            chars[lead.start..lead.end].iter().collect::<String>(),
+            "招商引资成势见效。全年签约项目12个。\n"
+        );
+        assert_eq!(lead.sentence_count, 2);
+    }
+}

@@ -1,0 +1,159 @@
+//! Row structs → Arrow RecordBatches, one function per table, columns in schema order.
+
+use crate::model::*;
+use crate::schema::arrow_schema;
+use arrow::array::{
+    ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, StringArray,
+};
+use arrow::record_batch::RecordBatch;
+use std::sync::Arc;
+
+fn s<'a, T: 'a>(rows: &'a [T], f: impl Fn(&'a T) -> &'a str) -> ArrayRef {
+    Arc::new(StringArray::from_iter_values(rows.iter().map(f)))
+}
+fn os<'a, T: 'a>(rows: &'a [T], f: impl Fn(&'a T) -> Option<&'a str>) -> ArrayRef {
+    Arc::new(rows.iter().map(f).collect::<StringArray>())
+}
+fn i32s<T>(rows: &[T], f: impl Fn(&T) -> i32) -> ArrayRef {
+    Arc::new(Int32Array::from_iter_values(rows.iter().map(f)))
+}
+fn oi32<T>(rows: &[T], f: impl Fn(&T) -> Option<i32>) -> ArrayRef {
+    Arc::new(rows.iter().map(f).collect::<Int32Array>())
+}
+fn of64<T>(rows: &[T], f: impl Fn(&T) -> Option<f64>) -> ArrayRef {
+    Arc::new(rows.iter().map(f).collect::<Float64Array>())
+}
+
+fn batch(table: &str, cols: Vec<ArrayRef>) -> RecordBatch {
+    RecordBatch::try_new(arrow_schema(table), cols)
+        .unwrap_or_else(|e| panic!("{table}: columns do not match the schema: {e}"))
+}
+
+pub fn documents(rows: &[DocumentRow]) -> RecordBatch {
+    batch(
+        "documents",
+        vec![
+            s(rows, |r| &r.doc_id),
+            s(rows, |r| &r.source_path),
+            Arc::new(Int64Array::from_iter_values(
+                rows.iter().map(|r| r.source_bytes),
+            )),
+            s(rows, |r| &r.source_sha256),
+            s(rows, |r| &r.encoding),
+            i32s(rows, |r| r.decode_errors),
+            s(rows, |r| &r.script),
+            os(rows, |r| r.title.as_deref()),
+            s(rows, |r| &r.doc_type),
+            os(rows, |r| r.province.as_deref()),
+            os(rows, |r| r.city.as_deref()),
+            os(rows, |r| r.county.as_deref()),
+            os(rows, |r| r.admin_code.as_deref()),
+            os(rows, |r| r.admin_level.as_deref()),
+            oi32(rows, |r| r.report_year),
+            oi32(rows, |r| r.review_year),
+            Arc::new(rows.iter().map(|r| r.meeting_date).collect::<Date32Array>()),
+            os(rows, |r| r.meeting.as_deref()),
+            os(rows, |r| r.speaker.as_deref()),
+            os(rows, |r| r.speaker_title.as_deref()),
+            Arc::new(
+                rows.iter()
+                    .map(|r| Some(r.is_truncated))
+                    .collect::<BooleanArray>(),
+            ),
+            os(rows, |r| r.truncation.as_deref()),
+            oi32(rows, |r| r.declared_chars),
+            i32s(rows, |r| r.pinyin_removed),
+            i32s(rows, |r| r.mojibake_repaired),
+            i32s(rows, |r| r.mojibake_unrepaired),
+            i32s(rows, |r| r.boilerplate_chars),
+            i32s(rows, |r| r.converted_chars),
+            i32s(rows, |r| r.char_count),
+            i32s(rows, |r| r.section_count),
+            i32s(rows, |r| r.sentence_count),
+            i32s(rows, |r| r.indicator_count),
+            s(rows, |r| &r.text),
+            s(rows, |r| &r.text_original),
+        ],
+    )
+}
+
+pub fn sections(rows: &[SectionRow]) -> RecordBatch {
+    batch(
+        "sections",
+        vec![
+            s(rows, |r| &r.doc_id),
+            s(rows, |r| &r.section_id),
+            os(rows, |r| r.parent_id.as_deref()),
+            i32s(rows, |r| r.seq),
+            i32s(rows, |r| r.level),
+            s(rows, |r| &r.marker),
+            oi32(rows, |r| r.ordinal),
+            s(rows, |r| &r.title),
+            s(rows, |r| &r.path),
+            os(rows, |r| r.part.as_deref()),
+            i32s(rows, |r| r.char_start),
+            i32s(rows, |r| r.char_end),
+            i32s(rows, |r| r.sentence_count),
+        ],
+    )
+}
+
+pub fn sentences(rows: &[SentenceRow]) -> RecordBatch {
+    batch(
+        "sentences",
+        vec![
+            s(rows, |r| &r.doc_id),
+            s(rows, |r| &r.sentence_id),
+            os(rows, |r| r.section_id.as_deref()),
+            i32s(rows, |r| r.seq),
+            s(rows, |r| &r.text),
+            i32s(rows, |r| r.char_start),
+            i32s(rows, |r| r.char_end),
+        ],
+    )
+}
+
+pub fn indicators(rows: &[IndicatorRow]) -> RecordBatch {
+    batch(
+        "indicators",
+        vec![
+            s(rows, |r| &r.doc_id),
+            s(rows, |r| &r.indicator_id),
+            s(rows, |r| &r.sentence_id),
+            os(rows, |r| r.section_id.as_deref()),
+            i32s(rows, |r| r.seq),
+            os(rows, |r| r.indicator.as_deref()),
+            os(rows, |r| r.indicator_name.as_deref()),
+            os(rows, |r| r.subject.as_deref()),
+            s(rows, |r| &r.mention),
+            of64(rows, |r| r.value),
+            os(rows, |r| r.unit.as_deref()),
+            of64(rows, |r| r.value_base),
+            os(rows, |r| r.base_unit.as_deref()),
+            of64(rows, |r| r.growth_pct),
+            os(rows, |r| r.growth_basis.as_deref()),
+            s(rows, |r| &r.kind),
+            os(rows, |r| r.qualifier.as_deref()),
+            os(rows, |r| r.commitment.as_deref()),
+            of64(rows, |r| r.value_high),
+            of64(rows, |r| r.growth_high),
+            os(rows, |r| r.approximate.as_deref()),
+            oi32(rows, |r| r.period_year),
+            i32s(rows, |r| r.char_start),
+            i32s(rows, |r| r.char_end),
+        ],
+    )
+}
+
+pub fn rejects(rows: &[RejectRow]) -> RecordBatch {
+    batch(
+        "rejects",
+        vec![
+            s(rows, |r| &r.source_path),
+            Arc::new(rows.iter().map(|r| r.source_bytes).collect::<Int64Array>()),
+            s(rows, |r| &r.reason),
+            s(rows, |r| &r.message),
+            os(rows, |r| r.duplicate_of.as_deref()),
+        ],
+    )
+}

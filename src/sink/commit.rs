@@ -1,0 +1,259 @@
+//! Staging, manifest and the atomic publish.
+//!
+//! A run writes everything into a staging directory beside the output directory (same
+//! filesystem, so a rename is atomic), writes `_manifest.json` and `_SUCCESS` there last, and
+//! then swaps the staging directory with the output directory in one `renameat2(…,
+//! RENAME_EXCHANGE)`: a reader sees the old dataset or the new one, never a mix. The old
+//! dataset, now in the staging path, is deleted afterwards. An exclusive `flock` on a lock
+//! file beside the output keeps a second run out; the kernel drops it when a run dies, so a
+//! crash never leaves it stuck, and the next run removes the crashed run's staging leftovers.
+
+use super::writer::{hex, FileEntry};
+use crate::schema::{self, SCHEMA_VERSION};
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InputEntry {
+    pub path: String,
+    pub bytes: Option<u64>,
+    pub sha256: Option<String>,
+    /// The document this input became, or …
+    pub doc_id: Option<String>,
+    /// … the reason it was rejected.
+    pub reject: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TableSummary {
+    pub rows: u64,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub tool: String,
+    pub tool_version: String,
+    pub schema_version: u32,
+    pub partitioning: Vec<String>,
+    pub tables: BTreeMap<String, TableSummary>,
+    pub files: Vec<FileEntry>,
+    pub inputs: Vec<InputEntry>,
+}
+
+impl Manifest {
+    pub fn new(files: Vec<FileEntry>, inputs: Vec<InputEntry>) -> Manifest {
+        let mut tables = BTreeMap::new();
+        for t in schema::TABLES {
+            let fs: Vec<&FileEntry> = files.iter().filter(|f| f.table == t).collect();
+            tables.insert(
+                t.to_string(),
+                TableSummary {
+                    rows: fs.iter().map(|f| f.rows).sum(),
+                    files: fs.len() as u64,
+                    bytes: fs.iter().map(|f| f.bytes).sum(),
+                },
+            );
+        }
+        Manifest {
+            tool: "govtext".into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            schema_version: SCHEMA_VERSION,
+            partitioning: vec!["year".into(), "province_code".into()],
+            tables,
+            files,
+            inputs,
+        }
+    }
+
+    pub fn read(dir: &Path) -> Result<Manifest> {
+        let p = dir.join("_manifest.json");
+        let bytes = fs::read(&p).with_context(|| format!("reading {}", p.display()))?;
+        serde_json::from_slice(&bytes).with_context(|| format!("parsing {}", p.display()))
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    f.sync_all()
+        .with_context(|| format!("syncing {}", path.display()))?;
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) {
+    // Directory fsync makes the renames durable; not every filesystem supports it.
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// The output directory of one run, held exclusively from `begin` to `publish`.
+pub struct Staging {
+    pub out: PathBuf,
+    pub dir: PathBuf,
+    _lock: fs::File,
+}
+
+fn sibling(out: &Path, suffix: &str) -> Result<PathBuf> {
+    let name = out
+        .file_name()
+        .with_context(|| format!("output directory {} has no name", out.display()))?;
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok(parent.join(format!(".{}.govtext-{suffix}", name.to_string_lossy())))
+}
+
+fn try_lock(f: &fs::File) -> std::io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a file descriptor we own; no memory is shared with the kernel.
+    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if r == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
+/// Is `dir` something we may replace: absent, empty, or a dataset of ours?
+fn replaceable(dir: &Path) -> Result<bool> {
+    match fs::read_dir(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(e) => Err(e).with_context(|| format!("output directory {}", dir.display())),
+        Ok(mut it) => Ok(it.next().is_none() || dir.join("_manifest.json").exists()),
+    }
+}
+
+impl Staging {
+    /// Takes the lock, clears what a crashed run left behind, and creates a fresh staging dir.
+    pub fn begin(out: &Path) -> Result<Staging> {
+        if out.exists() && !out.is_dir() {
+            bail!("output {} exists and is not a directory", out.display());
+        }
+        if !replaceable(out)? {
+            bail!(
+                "output directory {} is not empty and holds no govtext dataset (_manifest.json); refusing to replace it",
+                out.display()
+            );
+        }
+        let parent = sibling(out, "x")?
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
+        let lock_path = sibling(out, "lock")?;
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("opening lock file {}", lock_path.display()))?;
+        if !try_lock(&lock).with_context(|| format!("locking {}", lock_path.display()))? {
+            bail!(
+                "another govtext run is writing {} (lock {} is held); wait for it to finish",
+                out.display(),
+                lock_path.display()
+            );
+        }
+        let dir = sibling(out, "staging")?;
+        let old = sibling(out, "old")?;
+        for leftover in [&dir, &old] {
+            if leftover.exists() {
+                fs::remove_dir_all(leftover)
+                    .with_context(|| format!("removing leftover {}", leftover.display()))?;
+            }
+        }
+        fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            dir,
+            _lock: lock,
+        })
+    }
+
+    /// Writes the manifest and `_SUCCESS` into staging, then swaps staging into place.
+    pub fn publish(self, manifest: &Manifest) -> Result<()> {
+        let mut json = serde_json::to_vec_pretty(manifest).context("serialising the manifest")?;
+        json.push(b'\n');
+        write_synced(&self.dir.join("_manifest.json"), &json)?;
+        let success = format!("manifest_sha256={}\n", hex(&Sha256::digest(&json)));
+        write_synced(&self.dir.join("_SUCCESS"), success.as_bytes())?;
+        sync_dir(&self.dir);
+        if self.out.exists() {
+            exchange(&self.dir, &self.out).with_context(|| {
+                format!(
+                    "publishing {} over {}",
+                    self.dir.display(),
+                    self.out.display()
+                )
+            })?;
+            // staging now holds the previous dataset
+            fs::remove_dir_all(&self.dir)
+                .with_context(|| format!("removing the previous dataset {}", self.dir.display()))?;
+        } else {
+            fs::rename(&self.dir, &self.out).with_context(|| {
+                format!(
+                    "publishing {} as {}",
+                    self.dir.display(),
+                    self.out.display()
+                )
+            })?;
+        }
+        if let Some(p) = self.out.parent() {
+            sync_dir(if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Atomically swaps two directories (Linux `renameat2` with `RENAME_EXCHANGE`). Where the
+/// filesystem does not support it, falls back to two renames through a sibling `.old` path;
+/// a crash between them leaves the old dataset there, and the next run's `begin` clears it.
+fn exchange(a: &Path, b: &Path) -> Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let ca = CString::new(a.as_os_str().as_bytes())?;
+    let cb = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: two NUL-terminated paths that outlive the call.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        return Ok(());
+    }
+    let err = std::io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::ENOSYS) | Some(libc::EINVAL) | Some(libc::EOPNOTSUPP) => {
+            let old = sibling(b, "old")?;
+            fs::rename(b, &old)?;
+            fs::rename(a, b)?;
+            fs::rename(&old, a)?;
+            Ok(())
+        }
+        _ => Err(err.into()),
+    }
+}

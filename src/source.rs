@@ -1,0 +1,438 @@
+//! Inputs → raw documents. Walks files and directories in a deterministic order, reads
+//! bytes, splits JSON Lines into records. Everything that cannot become a document here is
+//! returned as a reject with its reason, never dropped.
+
+use crate::model::RejectRow;
+use serde_json::Value;
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Html,
+}
+
+/// Metadata a `.jsonl` record carries besides its text; used by `meta` as hints.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hints {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawDoc {
+    pub source_path: String,
+    /// The bytes the document's id and checksum derive from: a file's contents, or a JSON
+    /// record's line.
+    pub bytes: Vec<u8>,
+    pub format: Format,
+    /// Set for `.jsonl` records: the already-decoded `text` field.
+    pub text: Option<String>,
+    pub hints: Hints,
+}
+
+#[derive(Debug)]
+pub enum Item {
+    Doc(RawDoc),
+    Reject(RejectRow),
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceOptions {
+    pub max_bytes: u64,
+}
+
+impl Default for SourceOptions {
+    fn default() -> Self {
+        SourceOptions {
+            max_bytes: 512 << 20,
+        }
+    }
+}
+
+fn reject(path: &str, bytes: Option<u64>, reason: &str, message: String) -> Item {
+    Item::Reject(RejectRow {
+        source_path: path.to_string(),
+        source_bytes: bytes.map(|b| b as i64),
+        reason: reason.into(),
+        message,
+        duplicate_of: None,
+    })
+}
+
+fn display(p: &Path) -> String {
+    // Non-UTF-8 names keep their bytes visible as escapes rather than failing the run.
+    match p.to_str() {
+        Some(s) => s.to_string(),
+        None => p.to_string_lossy().into_owned(),
+    }
+}
+
+fn ext(p: &Path) -> String {
+    p.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Signatures of files that are certainly not text.
+const BINARY_MAGIC: &[(&[u8], &str)] = &[
+    (b"\x89PNG", "PNG image"),
+    (b"\xFF\xD8\xFF", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"%PDF", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive (or docx/xlsx)"),
+    (b"\x1F\x8B", "gzip archive"),
+    (b"7z\xBC\xAF", "7z archive"),
+    (b"Rar!", "RAR archive"),
+    (b"\xD0\xCF\x11\xE0", "OLE document (doc/xls)"),
+    (b"PAR1", "Parquet file"),
+    (b"\x7FELF", "ELF executable"),
+];
+
+/// Why these bytes are not a text document, if they are not.
+pub fn sniff_binary(bytes: &[u8]) -> Option<String> {
+    for (magic, what) in BINARY_MAGIC {
+        if bytes.starts_with(magic) {
+            return Some(format!("binary: {what} signature"));
+        }
+    }
+    // UTF-16 has NULs in every other byte; leave those to the decoder.
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return None;
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    let nuls = memchr::memchr_iter(0, head).count();
+    if nuls > 0 {
+        let units = head.len() / 2;
+        let even = head.iter().step_by(2).filter(|b| **b == 0).count();
+        let odd = head.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+        // UTF-16 without BOM: NULs on one side only
+        let utf16ish = (even == 0 && odd * 10 >= units) || (odd == 0 && even * 10 >= units);
+        if !utf16ish {
+            return Some(format!(
+                "binary: {nuls} NUL bytes in the first {} bytes",
+                head.len()
+            ));
+        }
+    }
+    None
+}
+
+/// Expands the inputs into files in a deterministic order (names sorted byte-wise, depth
+/// first). Hidden names and names starting with `_` inside walked directories are skipped
+/// (the Hadoop/Spark convention for metadata such as `_manifest.tsv`); a file named
+/// explicitly is always read. Walk errors (loops, unreadable directories) become rejects.
+pub fn expand(inputs: &[PathBuf], mut emit: impl FnMut(Result<PathBuf, Item>)) {
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            emit(Ok(input.clone()));
+            continue;
+        }
+        let meta = match fs::metadata(input) {
+            Ok(m) => m,
+            Err(e) => {
+                emit(Err(reject(
+                    &display(input),
+                    None,
+                    "io_error",
+                    format!("source: cannot read {}: {e}", display(input)),
+                )));
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            emit(Ok(input.clone()));
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(input)
+            .follow_links(true)
+            .sort_by(|a, b| a.file_name().cmp(b.file_name()))
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0 || {
+                    let n = e.file_name().as_encoded_bytes();
+                    !(n.starts_with(b".") || n.starts_with(b"_"))
+                }
+            });
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_dir() => {}
+                Ok(e) => emit(Ok(e.into_path())),
+                Err(err) => {
+                    let path = err.path().map(display).unwrap_or_else(|| display(input));
+                    let msg = if err.loop_ancestor().is_some() {
+                        format!("source: symlink loop at {path}")
+                    } else {
+                        format!("source: {err}")
+                    };
+                    emit(Err(reject(&path, None, "io_error", msg)));
+                }
+            }
+        }
+    }
+}
+
+/// Reads one file (or stdin for `-`) into raw documents; a `.jsonl` file yields one per line.
+pub fn read(path: &Path, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
+    let shown = display(path);
+    if path.as_os_str() == "-" {
+        read_jsonl(std::io::stdin().lock(), "-", opts, emit);
+        return;
+    }
+    let e = ext(path);
+    if e == "jsonl" || e == "ndjson" {
+        match fs::File::open(path) {
+            Ok(f) => read_jsonl(BufReader::new(f), &shown, opts, emit),
+            Err(err) => emit(reject(
+                &shown,
+                None,
+                "io_error",
+                format!("source: cannot open {shown}: {err}"),
+            )),
+        }
+        return;
+    }
+    let size = fs::metadata(path).map(|m| m.len()).ok();
+    if let Some(s) = size {
+        if s > opts.max_bytes {
+            emit(reject(
+                &shown,
+                size,
+                "too_large",
+                format!(
+                    "source: {s} bytes exceeds the cap of {} (--max-bytes)",
+                    opts.max_bytes
+                ),
+            ));
+            return;
+        }
+    }
+    let mut bytes = Vec::with_capacity(size.unwrap_or(0) as usize);
+    let res = fs::File::open(path).and_then(|f| f.take(opts.max_bytes + 1).read_to_end(&mut bytes));
+    if let Err(err) = res {
+        emit(reject(
+            &shown,
+            size,
+            "io_error",
+            format!("source: cannot read {shown}: {err}"),
+        ));
+        return;
+    }
+    let n = bytes.len() as u64;
+    if n > opts.max_bytes {
+        emit(reject(
+            &shown,
+            Some(n),
+            "too_large",
+            format!("source: more than {} bytes (--max-bytes)", opts.max_bytes),
+        ));
+        return;
+    }
+    if let Some(why) = empty_or_binary(&bytes) {
+        let reason = if why.starts_with("empty") {
+            "empty"
+        } else {
+            "binary"
+        };
+        emit(reject(&shown, Some(n), reason, format!("source: {why}")));
+        return;
+    }
+    let format = if matches!(e.as_str(), "html" | "htm" | "xhtml") {
+        Format::Html
+    } else {
+        Format::Text
+    };
+    emit(Item::Doc(RawDoc {
+        source_path: shown,
+        bytes,
+        format,
+        text: None,
+        hints: Hints::default(),
+    }));
+}
+
+fn empty_or_binary(bytes: &[u8]) -> Option<String> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Some(if bytes.is_empty() {
+            "empty: 0 bytes".into()
+        } else {
+            "empty: only whitespace".into()
+        });
+    }
+    sniff_binary(bytes)
+}
+
+fn str_field(v: &Value, k: &str) -> Option<String> {
+    match v.get(k)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn read_jsonl(mut r: impl BufRead, shown: &str, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
+    let mut line = Vec::new();
+    let mut lineno = 0u64;
+    loop {
+        line.clear();
+        match r.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(err) => {
+                emit(reject(
+                    shown,
+                    None,
+                    "io_error",
+                    format!("source: reading {shown} after line {lineno}: {err}"),
+                ));
+                break;
+            }
+        }
+        lineno += 1;
+        let path = format!("{shown}#L{lineno}");
+        while line.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+            line.pop();
+        }
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            continue; // blank lines separate nothing in JSON Lines
+        }
+        let n = line.len() as u64;
+        if n > opts.max_bytes {
+            emit(reject(
+                &path,
+                Some(n),
+                "too_large",
+                format!(
+                    "source: record of {n} bytes exceeds the cap of {}",
+                    opts.max_bytes
+                ),
+            ));
+            continue;
+        }
+        let v: Value = match serde_json::from_slice(&line) {
+            Ok(v) => v,
+            Err(e) => {
+                emit(reject(
+                    &path,
+                    Some(n),
+                    "bad_record",
+                    format!("source: line {lineno} is not JSON: {e}"),
+                ));
+                continue;
+            }
+        };
+        let text = match v.get("text") {
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => {
+                emit(reject(
+                    &path,
+                    Some(n),
+                    "bad_record",
+                    format!("source: line {lineno}: field \"text\" is not a string"),
+                ));
+                continue;
+            }
+            None => {
+                emit(reject(
+                    &path,
+                    Some(n),
+                    "bad_record",
+                    format!("source: line {lineno}: no field \"text\""),
+                ));
+                continue;
+            }
+        };
+        if text.trim().is_empty() {
+            emit(reject(
+                &path,
+                Some(n),
+                "empty",
+                format!("source: line {lineno}: \"text\" is empty"),
+            ));
+            continue;
+        }
+        let hints = Hints {
+            id: str_field(&v, "id"),
+            title: str_field(&v, "title"),
+            url: str_field(&v, "url"),
+            date: str_field(&v, "date"),
+        };
+        let format = if text.trim_start().starts_with('<') {
+            Format::Html
+        } else {
+            Format::Text
+        };
+        emit(Item::Doc(RawDoc {
+            source_path: path,
+            bytes: line.clone(),
+            format,
+            text: Some(text),
+            hints,
+        }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect_jsonl(s: &str) -> Vec<Item> {
+        let mut out = Vec::new();
+        read_jsonl(s.as_bytes(), "x.jsonl", &SourceOptions::default(), |i| {
+            out.push(i)
+        });
+        out
+    }
+
+    #[test]
+    fn jsonl_records_and_bad_lines() {
+        let items = collect_jsonl(
+            "{\"id\":\"a\",\"text\":\"甲县新闻\",\"title\":\"标题\"}\n\nnot json\n{\"id\":2,\"text\":5}\n{\"x\":1}\n",
+        );
+        assert_eq!(items.len(), 4);
+        match &items[0] {
+            Item::Doc(d) => {
+                assert_eq!(d.source_path, "x.jsonl#L1");
+                assert_eq!(d.text.as_deref(), Some("甲县新闻"));
+                assert_eq!(d.hints.title.as_deref(), Some("标题"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let reasons: Vec<(String, String)> = items[1..]
+            .iter()
+            .map(|i| match i {
+                Item::Reject(r) => (r.source_path.clone(), r.reason.clone()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            reasons,
+            vec![
+                ("x.jsonl#L3".into(), "bad_record".into()),
+                ("x.jsonl#L4".into(), "bad_record".into()),
+                ("x.jsonl#L5".into(), "bad_record".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn binary_signatures() {
+        assert!(sniff_binary(b"\x89PNG\r\n\x1a\n....")
+            .unwrap()
+            .contains("PNG"));
+        assert!(sniff_binary(b"abc\0def\0\0\0xyz").unwrap().contains("NUL"));
+        let le: Vec<u8> = "青禾县报告"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        assert_eq!(sniff_binary(&le), None);
+        assert_eq!(
+            empty_or_binary(b"  \n\t").as_deref(),
+            Some("empty: only whitespace")
+        );
+    }
+}

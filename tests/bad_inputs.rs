@@ -1,0 +1,79 @@
+//! Inputs that cannot become documents become rejects with a reason; the run still commits
+//! and says so with exit code 3.
+
+mod common;
+use common::*;
+use serde_json::json;
+
+#[test]
+fn every_input_is_a_document_or_a_reject() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inp = tmp.path().join("in");
+    std::fs::create_dir_all(inp.join("sub")).unwrap();
+    std::fs::write(inp.join("a_empty.txt"), b"").unwrap();
+    std::fs::write(inp.join("b_image.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    std::fs::write(
+        inp.join("c_good.txt"),
+        "柳塘县政府工作报告\n各位代表：\n一、工作回顾\n全年完成地区生产总值50亿元，同比增长3%。\n"
+            .as_bytes(),
+    )
+    .unwrap();
+    std::fs::write(
+        inp.join("sub/d_copy.txt"),
+        "柳塘县政府工作报告\n各位代表：\n一、工作回顾\n全年完成地区生产总值50亿元，同比增长3%。\n"
+            .as_bytes(),
+    )
+    .unwrap();
+    std::fs::write(
+        inp.join("e_records.jsonl"),
+        "{\"id\":1,\"text\":\"岚溪县新闻，记者报道。\"}\n{broken\n{\"id\":3}\n",
+    )
+    .unwrap();
+    std::fs::write(inp.join("f_garbage.txt"), vec![0xFFu8; 3000]).unwrap();
+    let out = tmp.path().join("out");
+    let (code, err) = run(&[&inp], &out);
+    assert_eq!(code, 3, "{err}");
+    let r = duckdb(&out, &["SELECT source_path, reason, duplicate_of IS NOT NULL AS dup FROM rejects ORDER BY source_path", "SELECT count(*) AS n FROM documents"]);
+    let got: Vec<(String, String)> = r[0]
+        .iter()
+        .map(|x| {
+            (
+                x["source_path"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                x["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("a_empty.txt".into(), "empty".into()),
+            ("b_image.png".into(), "binary".into()),
+            ("e_records.jsonl#L2".into(), "bad_record".into()),
+            ("e_records.jsonl#L3".into(), "bad_record".into()),
+            ("f_garbage.txt".into(), "undecodable".into()),
+            ("d_copy.txt".into(), "duplicate".into()),
+        ]
+    );
+    assert_eq!(r[1][0]["n"], json!(2));
+    let m = manifest(&out);
+    assert_eq!(m["inputs"].as_array().unwrap().len(), 8);
+}
+
+#[test]
+fn unusable_output_is_one_clear_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let not_ours = tmp.path().join("photos");
+    std::fs::create_dir_all(&not_ours).unwrap();
+    std::fs::write(not_ours.join("x.jpg"), b"...").unwrap();
+    let (code, err) = run(&[&repo().join("samples")], &not_ours);
+    assert_eq!(code, 1);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("govtext: error: output directory"), "{err}");
+    assert!(not_ours.join("x.jpg").exists());
+}

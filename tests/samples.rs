@@ -1,0 +1,143 @@
+//! The main job on the bundled sample corpus, end to end: the real binary writes the dataset,
+//! DuckDB reads it back with hive partitioning, a second run is byte-identical.
+
+mod common;
+use common::*;
+use serde_json::json;
+
+#[test]
+fn samples_end_to_end_read_by_duckdb_and_deterministic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let samples = repo().join("samples");
+    let (code, err) = run(&[&samples], &out);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.join("_SUCCESS").exists());
+    let m = manifest(&out);
+
+    // every table readable by DuckDB, row counts as the manifest says
+    for t in [
+        "documents",
+        "sections",
+        "sentences",
+        "indicators",
+        "rejects",
+    ] {
+        let rows = duckdb(&out, &[&format!("SELECT count(*) AS n FROM {t}")]);
+        assert_eq!(rows[0][0]["n"], m["tables"][t]["rows"], "{t}");
+    }
+    assert_eq!(m["tables"]["documents"]["rows"], json!(8));
+    assert_eq!(m["tables"]["rejects"]["rows"], json!(0));
+    assert_eq!(m["inputs"].as_array().unwrap().len(), 8);
+
+    let r = duckdb(
+        &out,
+        &[
+            // partition columns come back from the paths, province_code as a string
+            "SELECT source_path, encoding, script, year, province_code, report_year, city, county, speaker \
+             FROM documents WHERE source_path LIKE '%qinghe_county_2025%'",
+            "SELECT indicator, growth_pct, qualifier, commitment, kind, period_year FROM indicators i \
+             JOIN documents d USING (doc_id) WHERE d.source_path LIKE '%qinghe_county_2025%' \
+             AND indicator = 'gdp' AND kind = 'target' ORDER BY i.seq",
+            "SELECT encoding, script, text LIKE '%着力推动%' AS zhuoli, pinyin_removed > 0 AS pinyin FROM documents \
+             WHERE source_path LIKE '%songlin%' ORDER BY source_path",
+            "SELECT is_truncated, truncation, declared_chars, doc_type FROM documents WHERE source_path LIKE '%speech%'",
+            "SELECT count(*) AS n FROM documents WHERE source_path LIKE '%.jsonl#L%'",
+            "SELECT boilerplate_chars > 0 AS chrome, title, year FROM documents WHERE source_path LIKE '%.html'",
+        ],
+    );
+    assert_eq!(r[0].len(), 1);
+    let q = &r[0][0];
+    assert_eq!(q["encoding"], json!("GBK"));
+    assert_eq!(q["script"], json!("hans"));
+    assert_eq!(q["year"], json!(2025));
+    assert_eq!(q["province_code"], json!("CN-LN"));
+    assert_eq!(q["report_year"], json!(2025));
+    assert_eq!(q["city"], json!("锦州市"));
+    assert_eq!(q["county"], json!(null)); // 青禾县 is made up: not in the gazetteer
+    assert_eq!(q["speaker"], json!("林平"));
+    let gdp: Vec<_> = r[1]
+        .iter()
+        .map(|x| {
+            (
+                x["growth_pct"].clone(),
+                x["qualifier"].clone(),
+                x["commitment"].clone(),
+                x["period_year"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        gdp,
+        vec![
+            (json!(5.0), json!("以上"), json!("必保"), json!(2025)),
+            (json!(5.5), json!("以上"), json!("力争"), json!(2025)),
+            (json!(null), json!(null), json!("力争"), json!(2025)),
+        ]
+    );
+    assert_eq!(r[2].len(), 2);
+    assert_eq!(
+        (r[2][0]["encoding"].clone(), r[2][0]["script"].clone()),
+        (json!("Big5"), json!("hant"))
+    );
+    assert_eq!(
+        (
+            r[2][1]["encoding"].clone(),
+            r[2][1]["zhuoli"].clone(),
+            r[2][1]["pinyin"].clone()
+        ),
+        (json!("UTF-8"), json!(true), json!(true))
+    );
+    assert_eq!(r[3][0]["is_truncated"], json!(true));
+    assert_eq!(r[3][0]["truncation"], json!("paywall"));
+    assert_eq!(r[3][0]["declared_chars"], json!(3180));
+    assert_eq!(r[3][0]["doc_type"], json!("speech"));
+    assert_eq!(r[4][0]["n"], json!(2));
+    assert_eq!(r[5][0]["chrome"], json!(true));
+    assert_eq!(r[5][0]["title"], json!("柳塘县多措并举稳就业促增收"));
+    assert_eq!(r[5][0]["year"], json!(2025));
+
+    // validate accepts it; a second run into another directory gives the same bytes
+    let v = govtext(&["validate", out.to_str().unwrap()]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    let out2 = tmp.path().join("out2");
+    let (code, err) = run(&[&samples], &out2);
+    assert_eq!(code, 0, "{err}");
+    let (a, b) = (snapshot(&out), snapshot(&out2));
+    assert_eq!(
+        a.iter().map(|x| &x.0).collect::<Vec<_>>(),
+        b.iter().map(|x| &x.0).collect::<Vec<_>>()
+    );
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{name} differs between identical runs");
+    }
+    // and rerunning over the same directory replaces it with the same bytes
+    let (code, _) = run(&[&samples], &out);
+    assert_eq!(code, 0);
+    assert!(snapshot(&out) == b);
+}
+
+#[test]
+fn same_files_whatever_the_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let samples = repo().join("samples");
+    let mut snaps = Vec::new();
+    for jobs in ["1", "3"] {
+        let out = tmp.path().join(format!("j{jobs}"));
+        let o = std::process::Command::new(bin())
+            .args([
+                "run",
+                samples.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--quiet",
+                "--jobs",
+                jobs,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0));
+        snaps.push(snapshot(&out));
+    }
+    assert!(snaps[0] == snaps[1]);
+}

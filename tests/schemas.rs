@@ -1,0 +1,28 @@
+//! `schemas/<table>.json` is generated from the code's Arrow schemas; this fails when they
+//! drift apart. Regenerate with `cargo run -- schema --write schemas`.
+
+use govtext::schema;
+
+#[test]
+fn checked_in_schemas_match_the_code() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    for t in schema::TABLES {
+        let path = dir.join(format!("{t}.json"));
+        let on_disk =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(
+            on_disk,
+            schema::schema_json(t),
+            "{} is stale: run `cargo run -- schema --write schemas`",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn readme_column_table_matches_the_code() {
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let begin = readme.find("<!-- schema:begin -->\n").expect("schema:begin marker") + "<!-- schema:begin -->\n".len();
+    let end = readme.find("<!-- schema:end -->").expect("schema:end marker");
+    assert_eq!(&readme[begin..end], schema::schema_markdown(), "README's column table is stale: paste `govtext schema --format markdown`");
+}
