@@ -21,8 +21,19 @@ fn checked_in_schemas_match_the_code() {
 
 #[test]
 fn readme_column_table_matches_the_code() {
-    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let begin = readme.find("<!-- schema:begin -->\n").expect("schema:begin marker") + "<!-- schema:begin -->\n".len();
-    let end = readme.find("<!-- schema:end -->").expect("schema:end marker");
-    assert_eq!(&readme[begin..end], schema::schema_markdown(), "README's column table is stale: paste `govtext schema --format markdown`");
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let begin = readme
+        .find("<!-- schema:begin -->\n")
+        .expect("schema:begin marker")
+        + "<!-- schema:begin -->\n".len();
+    let end = readme
+        .find("<!-- schema:end -->")
+        .expect("schema:end marker");
+    assert_eq!(
+        &readme[begin..end],
+        schema::schema_markdown(),
+        "README's column table is stale: paste `govtext schema --format markdown`"
+    );
 }
