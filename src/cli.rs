@@ -275,6 +275,34 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
             "counts       {} chars, {} sections, {} sentences, {} indicators",
             d.char_count, d.section_count, d.sentence_count, d.indicator_count
         );
+        // what repair and clean changed, with examples, so a figure can be traced back
+        if let Ok(decoded) = raw
+            .text
+            .clone()
+            .map(Ok)
+            .unwrap_or_else(|| crate::decode::decode(&raw.bytes).map(|d| d.text))
+        {
+            let text = if raw.format == crate::source::Format::Html {
+                crate::html::to_text(&decoded)
+            } else {
+                decoded
+            };
+            let rep = crate::repair::repair(&text);
+            println!("-- repair: {} hard wraps joined", rep.wraps_joined);
+            for (found, fixed) in rep.mojibake_spans.iter().take(20) {
+                if found == fixed {
+                    println!("   mojibake left as found: {found}");
+                } else {
+                    println!("   mojibake {found} → {fixed}");
+                }
+            }
+            let cleaned = res.cleaner.clean(&rep.text);
+            println!("-- clean: {} lines or notes removed", cleaned.removed.len());
+            for (rule, line) in cleaned.removed.iter().take(12) {
+                let short: String = line.chars().take(60).collect();
+                println!("   [{rule}] {short}");
+            }
+        }
         println!("-- sections");
         for s in &rows.sections {
             println!(

@@ -5,6 +5,16 @@
 use aho_corasick::{AhoCorasick, MatchKind};
 use opencc_fmmseg::OpenCC;
 
+/// Variant characters OpenCC's t2s leaves alone although they are traditional-only:
+/// (traditional, simplified).
+const SUPPLEMENT: &[(char, char)] = &[
+    ('堿', '碱'),
+    ('囘', '回'),
+    ('粧', '妆'),
+    ('鑛', '矿'),
+    ('緖', '绪'),
+];
+
 pub struct Converter {
     cc: OpenCC,
     /// Bit set over the BMP: characters that t2s changes when they stand alone.
@@ -50,6 +60,10 @@ impl Converter {
                     traditional[u / 64] |= 1 << (u % 64);
                 }
             }
+        }
+        for (t, _) in SUPPLEMENT {
+            let u = *t as usize;
+            traditional[u / 64] |= 1 << (u % 64);
         }
         let mut from = Vec::new();
         let mut to = Vec::new();
@@ -105,6 +119,17 @@ impl Converter {
             "hans"
         };
         let mut out = self.cc.t2s(text, false);
+        if out.chars().any(|c| SUPPLEMENT.iter().any(|(t, _)| *t == c)) {
+            out = out
+                .chars()
+                .map(|c| {
+                    SUPPLEMENT
+                        .iter()
+                        .find(|(t, _)| *t == c)
+                        .map_or(c, |(_, s)| *s)
+                })
+                .collect();
+        }
         if let Some((ac, names)) = &self.protect {
             if ac.is_match(&out) {
                 out = ac.replace_all(&out, names);
@@ -133,10 +158,10 @@ mod tests {
     #[test]
     fn phrase_level_and_protected_names() {
         let c = Converter::new(["乾安县"].into_iter());
-        let r = c.convert("著力發展乾安縣經濟，後續幹部");
-        assert_eq!(r.text, "着力发展乾安县经济，后续干部");
+        let r = c.convert("著力發展乾安縣經濟，後續幹部，堿地");
+        assert_eq!(r.text, "着力发展乾安县经济，后续干部，碱地");
         assert_eq!(r.script, "hant");
-        assert_eq!(r.converted_chars, 8);
+        assert_eq!(r.converted_chars, 9);
         let s = c.convert("青禾县经济发展成效显著");
         assert_eq!(
             (s.text.as_str(), s.script, s.converted_chars),

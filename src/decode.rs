@@ -64,11 +64,15 @@ fn decode_counting(enc: &'static Encoding, bytes: &[u8]) -> (String, usize) {
 /// UTF-16 without a BOM: the high byte of every code unit of Chinese text is 0x00 (ASCII),
 /// 0x20–0x9F (punctuation and the CJK blocks) or 0xFF (full-width forms), and at least a few
 /// are 0x00 (newlines, digits). GBK and Big5 bytes are spread far wider than that.
-fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
+pub fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
     if bytes.len() < 8 || bytes.len() % 2 != 0 {
         return None;
     }
     let units = bytes.len() / 2;
+    // U+0000 is never text
+    if bytes.chunks_exact(2).any(|p| p == [0, 0]) {
+        return None;
+    }
     let plausible = |hi: u8| hi == 0 || (0x20..=0x9F).contains(&hi) || hi == 0xFF;
     let score = |hi_index: usize| {
         let mut good = 0usize;

@@ -106,18 +106,12 @@ pub fn sniff_binary(bytes: &[u8]) -> Option<String> {
     }
     let head = &bytes[..bytes.len().min(8192)];
     let nuls = memchr::memchr_iter(0, head).count();
-    if nuls > 0 {
-        let units = head.len() / 2;
-        let even = head.iter().step_by(2).filter(|b| **b == 0).count();
-        let odd = head.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
-        // UTF-16 without BOM: NULs on one side only
-        let utf16ish = (even == 0 && odd * 10 >= units) || (odd == 0 && even * 10 >= units);
-        if !utf16ish {
-            return Some(format!(
-                "binary: {nuls} NUL bytes in the first {} bytes",
-                head.len()
-            ));
-        }
+    // UTF-16 without a BOM has NULs too (the high byte of ASCII): the decoder's sniff decides
+    if nuls > 0 && crate::decode::sniff_utf16(&bytes[..bytes.len() & !1]).is_none() {
+        return Some(format!(
+            "binary: {nuls} NUL bytes in the first {} bytes",
+            head.len()
+        ));
     }
     None
 }

@@ -77,3 +77,35 @@ fn unusable_output_is_one_clear_line() {
     assert!(err.starts_with("govtext: error: output directory"), "{err}");
     assert!(not_ours.join("x.jpg").exists());
 }
+
+/// The same document in UTF-8, GBK, UTF-16LE (with BOM) and UTF-16BE (without) becomes the
+/// same `text`, with the encoding recorded.
+#[test]
+fn encodings_round_trip_to_the_same_text() {
+    let doc = "青禾县2025年政府工作报告\r\n各位代表：\r\n一、2024年工作回顾\r\n预计，全年完成地区生产总值126.4亿元，同比增长4.6%。\r\n";
+    let tmp = tempfile::tempdir().unwrap();
+    let inp = tmp.path().join("in");
+    std::fs::create_dir_all(&inp).unwrap();
+    std::fs::write(inp.join("a_utf8.txt"), doc.as_bytes()).unwrap();
+    std::fs::write(inp.join("b_gbk.txt"), encoding_rs::GBK.encode(doc).0).unwrap();
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(doc.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    std::fs::write(inp.join("c_utf16le.txt"), le).unwrap();
+    let be: Vec<u8> = doc.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+    std::fs::write(inp.join("d_utf16be.txt"), be).unwrap();
+    let out = tmp.path().join("out");
+    let (code, err) = run(&[&inp], &out);
+    assert_eq!(code, 0, "{err}");
+    let r = duckdb(
+        &out,
+        &["SELECT encoding, text FROM documents ORDER BY source_path"],
+    );
+    let enc: Vec<&str> = r[0]
+        .iter()
+        .map(|x| x["encoding"].as_str().unwrap())
+        .collect();
+    assert_eq!(enc, vec!["UTF-8", "GBK", "UTF-16LE", "UTF-16BE"]);
+    let texts: Vec<&str> = r[0].iter().map(|x| x["text"].as_str().unwrap()).collect();
+    assert!(texts.iter().all(|t| *t == texts[0]), "{texts:?}");
+    assert!(texts[0].starts_with("青禾县2025年政府工作报告\n各位代表：\n一、2024年工作回顾"));
+}

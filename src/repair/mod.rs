@@ -3,6 +3,7 @@
 //! width and punctuation → hard wraps joined. The output is one paragraph per line, without
 //! blank lines and without indentation.
 
+pub mod lm;
 pub mod mojibake;
 pub mod pinyin;
 pub mod width;
@@ -16,6 +17,8 @@ pub struct Repaired {
     pub mojibake_repaired: usize,
     pub mojibake_unrepaired: usize,
     pub wraps_joined: usize,
+    /// Mojibake spans: (as found, as repaired; equal when left as found).
+    pub mojibake_spans: Vec<(String, String)>,
 }
 
 /// Characters that end a line that is complete as it stands.
@@ -104,6 +107,8 @@ pub fn repair(input: &str) -> Repaired {
     } else {
         input.to_string()
     };
+    // what the document says of itself, read once and only if a line has damage
+    let readings = std::cell::OnceCell::new();
     for raw in normalized.split('\n') {
         let cleaned: String = raw
             .chars()
@@ -115,12 +120,14 @@ pub fn repair(input: &str) -> Repaired {
             blank = true;
             continue;
         }
-        let mut depinyin = String::with_capacity(trimmed.len());
-        r.pinyin_removed += pinyin::strip(trimmed, &mut depinyin);
-        let m = mojibake::scan(&depinyin);
+        // mojibake first: its damage runs through the pinyin annotations (`?xì)`)
+        let m = mojibake::scan(trimmed, &normalized, &readings);
         r.mojibake_repaired += m.repaired;
         r.mojibake_unrepaired += m.unrepaired;
-        lines.push((m.text, blank && !lines.is_empty()));
+        r.mojibake_spans.extend(m.spans);
+        let mut depinyin = String::with_capacity(m.text.len());
+        r.pinyin_removed += pinyin::strip(&m.text, &mut depinyin);
+        lines.push((depinyin, blank && !lines.is_empty()));
         blank = false;
     }
     // join hard wraps first, so punctuation at a wrap sees both neighbours
