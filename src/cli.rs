@@ -287,7 +287,7 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
             } else {
                 decoded
             };
-            let rep = crate::repair::repair(&text);
+            let rep = crate::repair::repair(&text, true);
             println!("-- repair: {} hard wraps joined", rep.wraps_joined);
             for (found, fixed) in rep.mojibake_spans.iter().take(20) {
                 if found == fixed {

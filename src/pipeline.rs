@@ -147,7 +147,7 @@ fn stages(
         decoded_text
     };
     let t = times.add("decode", t);
-    let repaired = repair::repair(&text);
+    let repaired = repair::repair(&text, encoding != "Big5");
     drop(text);
     let t = times.add("repair", t);
     let cleaned = res.cleaner.clean(&repaired.text);

@@ -129,7 +129,10 @@ fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
     static LINE: OnceLock<Regex> = OnceLock::new();
     static TITLE: OnceLock<Regex> = OnceLock::new();
     let line = LINE.get_or_init(|| {
-        Regex::new(&format!(r"^(?:.{{0,30}}?(?:人民政府|政府|委员会|党委))?\s*({TITLES})\s+(\p{{Han}}(?:\s?\p{{Han}}){{1,3}})$")).expect("speaker regex")
+        Regex::new(&format!(
+            r"^.{{0,30}}?({TITLES})\s+(\p{{Han}}(?:\s?\p{{Han}}){{1,3}})$"
+        ))
+        .expect("speaker regex")
     });
     for l in header {
         if let Some(c) = line.captures(l.trim()) {
@@ -518,6 +521,76 @@ mod tests {
                 m.speaker_title.as_deref()
             ),
             ("speech", None, Some("区委书记"))
+        );
+    }
+
+    #[test]
+    fn province_level_report() {
+        let m = meta("2026年辽宁省政府工作报告\n——2026年1月14日在辽宁省第十四届人民代表大会第四次会议上\n辽宁省省长 李 明\n各位代表：\n一、2025年工作回顾\n正文。");
+        assert_eq!(
+            (
+                m.province.as_deref(),
+                m.city.as_deref(),
+                m.county.as_deref()
+            ),
+            (Some("辽宁省"), None, None)
+        );
+        assert_eq!(
+            (m.admin_code.as_deref(), m.admin_level),
+            (Some("210000"), Some("province"))
+        );
+        assert_eq!(
+            (m.speaker.as_deref(), m.speaker_title.as_deref()),
+            (Some("李明"), Some("省长"))
+        );
+        assert_eq!((m.report_year, m.review_year), (Some(2026), Some(2025)));
+        assert_eq!(
+            m.meeting.as_deref(),
+            Some("辽宁省第十四届人民代表大会第四次会议")
+        );
+    }
+
+    #[test]
+    fn doc_types_and_reprint_dates() {
+        let m = meta("县委书记在全县经济工作会议上的讲话\n同志们：\n今年以来，全县经济运行平稳。");
+        assert_eq!(
+            (m.doc_type, m.speaker_title.as_deref(), m.meeting.as_deref()),
+            ("speech", Some("县委书记"), Some("全县经济工作会议"))
+        );
+        let g = Gazetteer::load();
+        let hints = Hints::default();
+        let removed = vec![("source_line", "来源：某某日报 时间：2026-02-01".to_string())];
+        let m = extract(
+            &MetaInput {
+                text: "柳塘县召开招商大会\n本报讯（记者 王华）近日，柳塘县召开招商引资大会。",
+                hints: &hints,
+                hint_title: None,
+                removed: &removed,
+            },
+            &g,
+        );
+        assert_eq!(
+            (m.doc_type, m.year, m.meeting_date),
+            ("news", Some(2026), None)
+        );
+        // a report's own meeting date wins over the reprint date
+        let m = extract(
+            &MetaInput {
+                text: "柳塘县政府工作报告\n——二〇二五年十二月二十六日在柳塘县第五届人民代表大会第六次会议上\n各位代表：\n正文。",
+                hints: &hints,
+                hint_title: None,
+                removed: &removed,
+            },
+            &g,
+        );
+        assert_eq!((m.report_year, m.year), (Some(2026), Some(2026)));
+        assert_eq!(
+            m.meeting_date,
+            Some(Ymd {
+                year: 2025,
+                month: 12,
+                day: 26
+            })
         );
     }
 

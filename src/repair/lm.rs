@@ -5,7 +5,7 @@
 //! corpora never pay for it.
 
 use opencc_fmmseg::OpenCC;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 const WORDS: &str = include_str!("../../data/words.txt");
@@ -13,13 +13,14 @@ const WORDS: &str = include_str!("../../data/words.txt");
 pub struct Lm {
     freq: HashMap<&'static str, u32>,
     log_total: f64,
-    cc: OpenCC,
+    /// Character-level t2s over the BMP: scoring needs speed more than phrase accuracy.
+    t2s: Vec<char>,
 }
 
 pub fn get() -> &'static Lm {
     static LM: OnceLock<Lm> = OnceLock::new();
     LM.get_or_init(|| {
-        let mut freq = HashMap::with_capacity(350_000);
+        let mut freq = HashMap::with_capacity_and_hasher(350_000, Default::default());
         let mut total = 0f64;
         for line in WORDS.lines() {
             if let Some((w, f)) = line.split_once(' ') {
@@ -30,10 +31,23 @@ pub fn get() -> &'static Lm {
         }
         let mut cc = OpenCC::new();
         cc.set_parallel(false);
+        let mut t2s: Vec<char> = (0..0x10000u32)
+            .map(|u| char::from_u32(u).unwrap_or('\u{FFFD}'))
+            .collect();
+        let cjk: String = (0x3400u32..=0x9FFF)
+            .filter_map(char::from_u32)
+            .flat_map(|c| [c, '\n'])
+            .collect();
+        for (a, b) in cjk.split('\n').zip(cc.t2s(&cjk, false).split('\n')) {
+            let mut bs = b.chars();
+            if let (Some(a), Some(b), None) = (a.chars().next(), bs.next(), bs.next()) {
+                t2s[a as usize] = b;
+            }
+        }
         Lm {
             freq,
             log_total: total.ln(),
-            cc,
+            t2s,
         }
     })
 }
@@ -53,7 +67,9 @@ const UNKNOWN_PENALTY: f64 = 4.0;
 
 impl Lm {
     pub fn simplify(&self, s: &str) -> String {
-        self.cc.t2s(s, false)
+        s.chars()
+            .map(|c| self.t2s.get(c as usize).copied().unwrap_or(c))
+            .collect()
     }
 
     fn single(&self, c: char) -> f64 {
@@ -78,26 +94,28 @@ impl Lm {
 
     /// The most probable segmentation of a (simplified) string.
     pub fn route(&self, s: &str) -> Route {
-        let chars: Vec<char> = s.chars().collect();
-        let n = chars.len();
+        // byte offset of every char boundary, so words are looked up as slices of `s`
+        let bounds: Vec<usize> = s
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(s.len()))
+            .collect();
+        let n = bounds.len() - 1;
         let mut best = vec![f64::NEG_INFINITY; n + 1];
         let mut from = vec![0usize; n + 1];
         best[0] = 0.0;
-        let mut word = String::new();
         for i in 0..n {
             if best[i] == f64::NEG_INFINITY {
                 continue;
             }
-            let v = best[i] + self.single(chars[i]);
+            let c = s[bounds[i]..].chars().next().expect("char");
+            let v = best[i] + self.single(c);
             if v > best[i + 1] {
                 best[i + 1] = v;
                 from[i + 1] = i;
             }
-            word.clear();
-            word.push(chars[i]);
             for j in i + 1..n.min(i + 4) {
-                word.push(chars[j]);
-                if let Some(f) = self.freq.get(word.as_str()) {
+                if let Some(f) = self.freq.get(&s[bounds[i]..bounds[j + 1]]) {
                     let v = best[i] + (*f as f64).ln() - self.log_total;
                     if v > best[j + 1] {
                         best[j + 1] = v;

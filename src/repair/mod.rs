@@ -97,7 +97,13 @@ fn joins(line: &str, next: &str) -> bool {
     mid_clause || line.chars().count() >= 20
 }
 
-pub fn repair(input: &str) -> Repaired {
+/// Mojibake spans searched per document at most: past that the rest are counted only, so a
+/// badly damaged file cannot stall the run.
+const MAX_SEARCHED_SPANS: usize = 64;
+
+/// `gbk_shift`: may damage be GBK byte-shift mojibake? Not in text decoded from Big5, whose
+/// `?` are characters Big5 cannot hold.
+pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
     let mut r = Repaired::default();
     // (line, preceded by a blank line)
     let mut lines: Vec<(String, bool)> = Vec::new();
@@ -121,7 +127,8 @@ pub fn repair(input: &str) -> Repaired {
             continue;
         }
         // mojibake first: its damage runs through the pinyin annotations (`?xì)`)
-        let m = mojibake::scan(trimmed, &normalized, &readings);
+        let search = gbk_shift && r.mojibake_repaired + r.mojibake_unrepaired < MAX_SEARCHED_SPANS;
+        let m = mojibake::scan(trimmed, &normalized, &readings, search);
         r.mojibake_repaired += m.repaired;
         r.mojibake_unrepaired += m.unrepaired;
         r.mojibake_spans.extend(m.spans);
@@ -164,7 +171,7 @@ mod tests {
     #[test]
     fn joins_wraps_but_not_titles_headings_or_paragraphs() {
         let input = "青禾县政府工作报告\r\n\u{3000}\u{3000}2025年1月8日在青禾县第十八届人民代表大会\r\n第五次会议上\r\n县长 林平\r\n各位代表:\r\n一、2024年工作回顾\r\n预计,全年完成地区生产总值88亿元,同比增长4.2%,\r\n规上工业增加值增长5%。\r\n(一)抓项目\r\n项目建设加速推进。全年开工项目30个,竣工\r\n12个。\r\n\r\n新的段落从这里开始并且很长很长很长很长很长\r\n二、2025年工作安排\r\n";
-        let r = repair(input);
+        let r = repair(input, true);
         assert_eq!(
             r.text,
             "青禾县政府工作报告\n2025年1月8日在青禾县第十八届人民代表大会第五次会议上\n县长 林平\n各位代表：\n一、2024年工作回顾\n预计，全年完成地区生产总值88亿元，同比增长4.2%，规上工业增加值增长5%。\n（一）抓项目\n项目建设加速推进。全年开工项目30个，竣工12个。\n新的段落从这里开始并且很长很长很长很长很长\n二、2025年工作安排"
@@ -174,7 +181,7 @@ mod tests {
 
     #[test]
     fn pinyin_counted_and_invisibles_dropped() {
-        let r = repair("青禾區(qū)發(fā)展\u{200B}良好。");
+        let r = repair("青禾區(qū)發(fā)展\u{200B}良好。", true);
         assert_eq!(r.text, "青禾區發展良好。");
         assert_eq!(r.pinyin_removed, 2);
     }

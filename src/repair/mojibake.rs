@@ -212,7 +212,7 @@ impl Reading {
 /// Reads tokens in step, two bytes to a character, trying values for lost bytes; a lost
 /// byte must pair with a byte that is there. Keeps the `beam` best values per lost byte.
 fn read_in_step(toks: &[(Tok, Option<&str>)], ctx: &Ctx, beam: usize) -> Vec<Reading> {
-    let (model, left, right) = (ctx.model, ctx.left, ctx.right);
+    let right = ctx.right;
     let mut states: Vec<(usize, Reading)> = vec![(0, Reading::default())];
     let mut done = Vec::new();
     while let Some((i, r)) = states.pop() {
@@ -249,8 +249,7 @@ fn read_in_step(toks: &[(Tok, Option<&str>)], ctx: &Ctx, beam: usize) -> Vec<Rea
                     .filter_map(|t| decode_pair(a, t).map(|c| (t, c)))
                     .filter(|(_, c)| known.is_none_or(|k| k.contains(c)))
                     .collect();
-                for (t, c) in best_of(&opts, &r, left, &lookahead(toks, i + 2, right), model, beam)
-                {
+                for (t, c) in best_of(&opts, &r, ctx, &lookahead(toks, i + 2, right), beam) {
                     let mut o = r.clone();
                     o.push(c, true, &[lit(i), lit(i + 1)]);
                     o.found.push((i + 1, t));
@@ -265,8 +264,7 @@ fn read_in_step(toks: &[(Tok, Option<&str>)], ctx: &Ctx, beam: usize) -> Vec<Rea
                 let opts: Vec<(u8, char)> = (0x81u8..=0xFE)
                     .filter_map(|l| decode_pair(l, b).map(|c| (l, c)))
                     .collect();
-                for (l, c) in best_of(&opts, &r, left, &lookahead(toks, i + 2, right), model, beam)
-                {
+                for (l, c) in best_of(&opts, &r, ctx, &lookahead(toks, i + 2, right), beam) {
                     let mut o = r.clone();
                     o.push(c, true, &[lit(i), lit(i + 1)]);
                     o.found.push((i, l));
@@ -312,6 +310,8 @@ fn lookahead(toks: &[(Tok, Option<&str>)], i: usize, right: &str) -> String {
 /// What a span is read against.
 struct Ctx<'a> {
     model: &'a lm::Lm,
+    /// Scores already computed for this span: combinations share most of their contexts.
+    memo: std::cell::RefCell<std::collections::HashMap<String, f64>>,
     left: &'a str,
     right: &'a str,
     readings: &'a Readings,
@@ -321,17 +321,23 @@ struct Ctx<'a> {
 fn best_of(
     opts: &[(u8, char)],
     r: &Reading,
-    left: &str,
+    ctx: &Ctx,
     right: &str,
-    model: &lm::Lm,
     beam: usize,
 ) -> Vec<(u8, char)> {
+    let (left, model) = (ctx.left, ctx.model);
     let so_far = r.plain();
     let mut scored: Vec<(f64, (u8, char))> = opts
         .iter()
         .map(|&(b, c)| {
-            let ctx = format!("{}{so_far}{c}{}", tail(left, 2), head(right, 2));
-            (model.score(&model.simplify(&ctx)), (b, c))
+            let text = model.simplify(&format!("{}{so_far}{c}{}", tail(left, 2), head(right, 2)));
+            let cached = ctx.memo.borrow().get(&text).copied();
+            let score = cached.unwrap_or_else(|| {
+                let v = model.score(&text);
+                ctx.memo.borrow_mut().insert(text, v);
+                v
+            });
+            (score, (b, c))
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -417,10 +423,15 @@ fn evaluate(
             let cc: Vec<char> = ctx.chars().collect();
             let n = r.chars.len();
             // dictionary words of 2–4 characters anywhere in the context, as char ranges
+            let bounds: Vec<usize> = ctx
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(ctx.len()))
+                .collect();
             let mut words = Vec::new();
             for a in 0..cc.len() {
                 for b in a + 2..(a + 5).min(cc.len() + 1) {
-                    if model.has_word(&cc[a..b].iter().collect::<String>()) {
+                    if model.has_word(&ctx[bounds[a]..bounds[b]]) {
                         words.push((a, b));
                     }
                 }
@@ -479,7 +490,7 @@ pub fn readings_of(text: &str) -> Readings {
 
 /// Repairs one line. `doc` is the whole document, read for `Readings` only when the line
 /// has damage (`readings` caches that across the document's lines).
-pub fn scan(line: &str, doc: &str, readings: &std::cell::OnceCell<Readings>) -> Scan {
+pub fn scan(line: &str, doc: &str, readings: &std::cell::OnceCell<Readings>, search: bool) -> Scan {
     let chars: Vec<char> = line.chars().collect();
     let anchors = anchors(&chars);
     if anchors.is_empty() {
@@ -491,11 +502,28 @@ pub fn scan(line: &str, doc: &str, readings: &std::cell::OnceCell<Readings>) -> 
         };
     }
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    for a in anchors {
+    for &a in &anchors {
         match groups.last_mut() {
             Some(g) if a - *g.last().expect("group") <= JOIN => g.push(a),
             _ => groups.push(vec![a]),
         }
+    }
+    if !search {
+        // no search allowed (budget spent, or not GBK-shaped damage): count what is there
+        let mut spans = Vec::new();
+        let mut last: Option<usize> = None;
+        for &a in &anchors {
+            if last.is_none_or(|l| a - l > JOIN) {
+                spans.push((chars[a].to_string(), chars[a].to_string()));
+            }
+            last = Some(a);
+        }
+        return Scan {
+            text: line.to_string(),
+            repaired: 0,
+            unrepaired: spans.len(),
+            spans,
+        };
     }
     let model = lm::get();
     let readings = readings.get_or_init(|| readings_of(doc));
@@ -568,6 +596,7 @@ pub fn scan(line: &str, doc: &str, readings: &std::cell::OnceCell<Readings>) -> 
         let ltail = tail(&left, 3);
         let ctx = Ctx {
             model,
+            memo: Default::default(),
             left: &left,
             right: &right,
             readings,
@@ -575,11 +604,13 @@ pub fn scan(line: &str, doc: &str, readings: &std::cell::OnceCell<Readings>) -> 
         let plain: Vec<_> = combos.iter().map(|c| (c.clone(), None)).collect();
         let mut cands = evaluate(&plain, &ctx, &ltail);
         let mut margin = MARGIN;
-        if !cands.iter().any(|c| c.2) {
+        // a gap shows as a reading that falls back into step at a lone ASCII letter
+        let resyncs = g.iter().any(|&a| chars[a].is_ascii_alphabetic());
+        if resyncs && !cands.iter().any(|c| c.2) {
             // a pair that read as nothing was dropped without a trace: try two lost bytes
             // between any two bytes that are there (`粒;[化思]季S`)
             let mut gapped = Vec::new();
-            for combo in combos.iter().take(4) {
+            for combo in combos.iter().take(2) {
                 for p in 1..combo.len() {
                     if matches!((combo[p - 1].0, combo[p].0), (Tok::Byte(a), Tok::Byte(b)) if a >= 0x80 && b >= 0x80)
                     {
@@ -637,29 +668,29 @@ mod tests {
     fn repairs_byte_shifted_spans() {
         // 。“紅 read one byte late: ?!凹t
         let doc = std::cell::OnceCell::new();
-        let s = scan("打造旅游品牌?!凹t色旅游线路", "", &doc);
+        let s = scan("打造旅游品牌?!凹t色旅游线路", "", &doc, true);
         assert_eq!(
             (s.text.as_str(), s.repaired, s.unrepaired),
             ("打造旅游品牌。“紅色旅游线路", 1, 0)
         );
         // 。縱 → ??v
-        let s = scan("全面提速??v深推进改革", "", &doc);
+        let s = scan("全面提速??v深推进改革", "", &doc, true);
         assert_eq!((s.text.as_str(), s.repaired), ("全面提速。縱深推进改革", 1));
     }
 
     #[test]
     fn leaves_unsupported_spans_and_real_questions() {
         let doc = std::cell::OnceCell::new();
-        let s = scan("勇?lián)?dāng)作为", "", &doc);
+        let s = scan("勇?lián)?dāng)作为", "", &doc, true);
         assert_eq!(
             (s.text.as_str(), s.repaired, s.unrepaired),
             ("勇?lián)?dāng)作为", 0, 1)
         );
-        let s = scan("真的吗?", "", &doc);
+        let s = scan("真的吗?", "", &doc, true);
         assert_eq!(
             (s.text.as_str(), s.repaired, s.unrepaired),
             ("真的吗?", 0, 0)
         );
-        assert_eq!(scan("没有问题的文本。", "", &doc).unrepaired, 0);
+        assert_eq!(scan("没有问题的文本。", "", &doc, true).unrepaired, 0);
     }
 }
