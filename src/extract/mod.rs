@@ -156,6 +156,30 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
+        // 百分之五, 百分之五点五: a percentage written out
+        if numbers::starts_with(chars, i, "百分之") {
+            if let Some(n) =
+                numbers::arabic(chars, i + 3).or_else(|| numbers::chinese(chars, i + 3))
+            {
+                let growth = growth_before(chars, i);
+                let (qualifier, end) = qualifier_at(chars, i, n.end, false);
+                out.push(Quantity {
+                    start: i,
+                    end,
+                    value: n.value,
+                    unit: "%".into(),
+                    base: "%",
+                    pow: 0,
+                    high: None,
+                    approx: None,
+                    qualifier,
+                    growth,
+                    reached: word_before(chars, i, &["至", "到"]).is_some(),
+                });
+                i = end;
+                continue;
+            }
+        }
         let c = chars[i];
         let arabic = c.is_ascii_digit();
         let cn = !arabic && "一二两三四五六七八九十百千".contains(c);
@@ -248,49 +272,15 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
                 }
             }
         }
-        let mut qualifier = if high.is_some() { Some("区间") } else { None };
-        for (w, q) in [
-            ("以上", "以上"),
-            ("左右", "左右"),
-            ("以内", "以内"),
-            ("以下", "以内"),
-        ] {
-            if numbers::starts_with(chars, end, w) {
-                qualifier = qualifier.or(Some(q));
-                end += w.chars().count();
-                break;
-            }
-        }
-        if qualifier.is_none()
-            && word_before(chars, i, &["不低于", "不少于", "不小于", "超过"]).is_some()
-        {
-            qualifier = Some("以上");
-        }
-        if qualifier.is_none() && word_before(chars, i, &["控制在", "不超过", "不高于"]).is_some()
-        {
-            qualifier = Some("以内");
-        }
-        // growth verb right before (allowing 同比/了/约/近 between)
+        let (qualifier, qend) = qualifier_at(chars, i, end, high.is_some());
+        end = qend;
+        let growth = growth_before(chars, i);
         let mut p = i;
         for skip in ["约", "近", "了", "超", "达"] {
             if word_before(chars, p, &[skip]).is_some() {
                 p -= 1;
             }
         }
-        let growth = if word_before(chars, p, GROWTH_DOWN).is_some() {
-            Some(-1)
-        } else if word_before(chars, p, GROWTH_UP).is_some()
-            || word_before(
-                chars,
-                p,
-                &["增速", "增速为", "增速达", "增幅", "增速不低于"],
-            )
-            .is_some()
-        {
-            Some(1)
-        } else {
-            None
-        };
         let reached = word_before(chars, p, &["至", "到"]).is_some();
         out.push(Quantity {
             start: i,
@@ -321,6 +311,64 @@ fn range_second(chars: &[char], at: usize) -> Option<(usize, numbers::Num)> {
         s += 1;
     }
     numbers::arabic(chars, s).map(|n| (s, n))
+}
+
+/// A growth verb right before position `i` (allowing 约/近/了/超/达 between): the sign.
+/// The qualifier of a figure from `start` to `end`: a range is 区间; 以上/左右/以内 after it
+/// (consumed: the new end is returned); 不低于/不少于 before it mean 以上, 控制在/不超过 以内.
+fn qualifier_at(
+    chars: &[char],
+    start: usize,
+    end: usize,
+    range: bool,
+) -> (Option<&'static str>, usize) {
+    let mut qualifier = if range { Some("区间") } else { None };
+    let mut end = end;
+    for (w, q) in [
+        ("以上", "以上"),
+        ("左右", "左右"),
+        ("以内", "以内"),
+        ("以下", "以内"),
+    ] {
+        if numbers::starts_with(chars, end, w) {
+            qualifier = qualifier.or(Some(q));
+            end += w.chars().count();
+            break;
+        }
+    }
+    if qualifier.is_none()
+        && word_before(chars, start, &["不低于", "不少于", "不小于", "超过"]).is_some()
+    {
+        qualifier = Some("以上");
+    }
+    if qualifier.is_none() && word_before(chars, start, &["控制在", "不超过", "不高于"]).is_some()
+    {
+        qualifier = Some("以内");
+    }
+    (qualifier, end)
+}
+
+fn growth_before(chars: &[char], i: usize) -> Option<i32> {
+    let mut p = i;
+    for skip in ["约", "近", "了", "超", "达"] {
+        if word_before(chars, p, &[skip]).is_some() {
+            p -= 1;
+        }
+    }
+    if word_before(chars, p, GROWTH_DOWN).is_some() {
+        Some(-1)
+    } else if word_before(chars, p, GROWTH_UP).is_some()
+        || word_before(
+            chars,
+            p,
+            &["增速", "增速为", "增速达", "增幅", "增速不低于"],
+        )
+        .is_some()
+    {
+        Some(1)
+    } else {
+        None
+    }
 }
 
 fn clause_bounds(chars: &[char], at: usize) -> (usize, usize) {
@@ -469,6 +517,40 @@ fn find_any(hay: &[char], words: &[&'static str]) -> Option<&'static str> {
     words.iter().copied().find(|w| s.contains(w))
 }
 
+/// `城镇、农村居民人均可支配收入分别增长8%、9%`: a list of subjects sharing their tail, then
+/// 分别 and one figure each. Returns where the figures start and the full subjects.
+fn respectively(chars: &[char]) -> Option<(usize, Vec<String>)> {
+    let f = (1..chars.len()).find(|&i| chars[i - 1] == '分' && chars[i] == '别')? - 1;
+    let start = chars[..f]
+        .iter()
+        .rposition(|c| matches!(c, '，' | '；' | '：' | '。'))
+        .map(|p| p + 1)
+        .unwrap_or(0);
+    let items: Vec<String> = chars[start..f]
+        .iter()
+        .collect::<String>()
+        .split('、')
+        .map(strip_subject)
+        .collect();
+    if items.len() < 2 || items.iter().any(|x| x.is_empty()) {
+        return None;
+    }
+    let last: Vec<char> = items.last()?.chars().collect();
+    let subjects = items
+        .iter()
+        .map(|it| {
+            let n = it.chars().count();
+            if n < last.len() && items.last() != Some(it) {
+                // the short item stands for the last one's head: 城镇 ~ 农村 in 农村居民…收入
+                format!("{it}{}", last[n..].iter().collect::<String>())
+            } else {
+                it.clone()
+            }
+        })
+        .collect();
+    Some((f + 2, subjects))
+}
+
 pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) -> Vec<Mention> {
     let chars = ctx.chars;
     let qs = quantities(chars);
@@ -481,14 +563,33 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
     let mut carried_commitment: Option<&'static str> = None;
     // the row the next subject-less growth may attach to: (index in out, clause end)
     let mut open_level: Option<usize> = None;
-    for q in qs {
+    let listed = respectively(chars);
+    let mut list_k = 0usize;
+    let mut list_growth: Option<i32> = None;
+    for mut q in qs {
         let (cs, ce) = clause_bounds(chars, q.start);
+        // a figure after 分别 belongs to the next subject of the list
+        let list_subject = listed.as_ref().and_then(|(after, subs)| {
+            let between = &chars[(*after).min(q.start)..q.start];
+            (q.start >= *after && !between.iter().any(|c| matches!(c, '，' | '；' | '。')))
+                .then(|| subs.get(list_k).cloned())
+                .flatten()
+        });
+        if list_subject.is_some() {
+            list_k += 1;
+            if q.growth.is_none() && q.base == "%" {
+                q.growth = list_growth;
+            }
+            list_growth = list_growth.or(q.growth);
+        }
         let new_clause = cs >= prev_clause_end;
         if new_clause && cs > 0 && chars[cs - 1] == '；' {
             carried_commitment = None;
         }
         let raw_subject: String = chars[cs..q.start].iter().collect();
-        let own = strip_subject(&raw_subject);
+        let own = list_subject
+            .clone()
+            .unwrap_or_else(|| strip_subject(&raw_subject));
         let own_generic = GENERIC.contains(&own.as_str());
         let commitment = find_any(&chars[cs..q.start], COMMITMENTS).or(carried_commitment);
         if let Some(c) = find_any(&chars[cs..q.start], COMMITMENTS) {
@@ -711,6 +812,49 @@ mod tests {
         assert_eq!(ms[0].value_base, Some(8_800_000_000.0));
         assert_eq!(ms[0].growth_basis, Some("同比"));
         assert_eq!(ms[0].mention, "88亿元，同比增长4.2%");
+    }
+
+    #[test]
+    fn lists_share_their_subject_and_percent_words() {
+        let ms = run(
+            "城镇、农村居民人均可支配收入分别增长8%、9%，居民消费价格涨幅控制在百分之三左右。",
+            Some("plan"),
+        );
+        assert_eq!(
+            rows(&ms),
+            vec![
+                (
+                    Some("urban_disposable_income"),
+                    None,
+                    None,
+                    Some(8.0),
+                    "target",
+                    None,
+                    None,
+                    Some(2025)
+                ),
+                (
+                    Some("rural_disposable_income"),
+                    None,
+                    None,
+                    Some(9.0),
+                    "target",
+                    None,
+                    None,
+                    Some(2025)
+                ),
+                (
+                    Some("cpi"),
+                    Some(3.0),
+                    Some("%"),
+                    None,
+                    "target",
+                    Some("左右"),
+                    None,
+                    Some(2025)
+                ),
+            ]
+        );
     }
 
     #[test]

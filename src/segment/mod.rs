@@ -187,6 +187,59 @@ fn is_meeting_subtitle(rest: &str) -> bool {
         || (rest.contains('在') && (rest.contains("会议") || rest.contains("代表大会")))
 }
 
+/// The lines of the text with their char offsets, where a line is also split before an
+/// enumeration that starts inside a paragraph (`…仍然巨大。一是主…`) when the enumeration
+/// goes on at the start of a later line (`二是…`): that inline `一是` is the first heading
+/// of the series, not a list inside a sentence.
+fn logical_lines(text: &str) -> Vec<(usize, String)> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    // (verb, ordinal) of the enumerations that open lines, with their line index
+    let starts: Vec<(usize, char, i32)> = lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let m = markers::parse(l)?;
+            (m.kind == MarkerKind::Enum).then(|| {
+                (
+                    i,
+                    m.text.chars().last().unwrap_or(' '),
+                    m.ordinal.unwrap_or(0),
+                )
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    for (i, line) in lines.iter().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut cut = None;
+        for k in 1..chars.len().saturating_sub(2) {
+            if !matches!(chars[k - 1], '。' | '！' | '？' | '；' | '：') || chars[k] != '一' {
+                continue;
+            }
+            let rest: String = chars[k..].iter().take(8).collect();
+            if let Some(m) =
+                markers::parse(&rest).filter(|m| m.kind == MarkerKind::Enum && m.ordinal == Some(1))
+            {
+                let verb = m.text.chars().last().unwrap_or(' ');
+                if starts.iter().any(|&(j, v, o)| j > i && v == verb && o == 2) {
+                    cut = Some(k);
+                    break;
+                }
+            }
+        }
+        match cut {
+            Some(k) => {
+                out.push((pos, chars[..k].iter().collect()));
+                out.push((pos + k, chars[k..].iter().collect()));
+            }
+            None => out.push((pos, line.to_string())),
+        }
+        pos += chars.len() + 1;
+    }
+    out
+}
+
 /// A line recognised as a heading, before it becomes a `Section`.
 struct Heading {
     level: i32,
@@ -204,8 +257,8 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
     // last ordinal per (parent, marker kind, enumeration verb) for the sequence rule
     let mut last_ord: std::collections::HashMap<(Option<usize>, MarkerKind, char), i32> =
         Default::default();
-    let mut pos = 0usize; // char offset of the current line
-    for line in text.split('\n') {
+    for (pos, line) in logical_lines(text) {
+        let line = line.as_str();
         let chars: Vec<char> = line.chars().collect();
         let m = markers::parse(line);
         let mut heading: Option<Heading> = None;
@@ -309,7 +362,6 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
             });
             stack.push(idx);
         }
-        pos += chars.len() + 1;
     }
     let total = text.chars().count();
     // ends: the next section at the same or a higher level, else the end of the text
@@ -401,6 +453,40 @@ mod tests {
             sents("各位代表！新征程。”"),
             vec!["各位代表！", "新征程。”"]
         );
+    }
+
+    #[test]
+    fn enumeration_starting_inside_a_paragraph() {
+        let text = "县委书记在会上的讲话\n同志们：\n当前压力仍然巨大。一是产业结构不优，亟需调整。\n二是项目建设要加快。全年开工12个。\n三是作风要转变。\n其中一是不够，二是还要。";
+        let seg = segment(text, &SegmentOptions { has_gap: false });
+        let got: Vec<(&str, &str)> = seg
+            .sections
+            .iter()
+            .map(|s| (s.marker.as_str(), s.title.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("一是", "产业结构不优，亟需调整"),
+                ("二是", "项目建设要加快"),
+                ("三是", "作风要转变")
+            ]
+        );
+        let chars: Vec<char> = text.chars().collect();
+        let first = &seg.sections[0];
+        assert_eq!(
+            chars[first.start..first.start + 2]
+                .iter()
+                .collect::<String>(),
+            "一是"
+        );
+        // the sentence before the inline heading is not in it
+        let before = seg
+            .sentences
+            .iter()
+            .find(|s| chars[s.start..s.end].iter().collect::<String>() == "当前压力仍然巨大。")
+            .unwrap();
+        assert_eq!(before.section, None);
     }
 
     #[test]
