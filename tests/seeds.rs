@@ -475,3 +475,81 @@ fn seed_repairs() {
     );
     assert_eq!(doc(docs, "003")["declared_chars"], json!(2923));
 }
+
+/// Issue 5 on the seeds: the section trees seeds-expected.md describes.
+#[test]
+fn seed_sections() {
+    let Some(seeds) = seeds_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (code, err) = run(&[&seeds], &out);
+    assert_eq!(code, 0, "{err}");
+    let q = |p: &str| {
+        format!(
+            "SELECT s.level, s.marker, s.title, s.part FROM sections s JOIN documents d USING (doc_id) \
+             WHERE d.source_path LIKE '%/{p}_%' ORDER BY s.seq"
+        )
+    };
+    let r = duckdb(&out, &[&q("001"), &q("002"), &q("003"), &q("004"), "SELECT count(*) AS bad FROM sentences s JOIN documents d USING (doc_id) WHERE substr(d.text, s.char_start + 1, s.char_end - s.char_start) <> s.text"]);
+    let level = |rows: &[serde_json::Map<String, Value>], l: i64| {
+        rows.iter().filter(|x| x["level"] == json!(l)).count()
+    };
+    let titles = |rows: &[serde_json::Map<String, Value>], l: i64| -> Vec<String> {
+        rows.iter()
+            .filter(|x| x["level"] == json!(l))
+            .map(|x| {
+                format!(
+                    "{}{}",
+                    x["marker"].as_str().unwrap(),
+                    x["title"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    // 001: two chapters, (一)…(八) under each, bold lead sentences at level 3
+    assert_eq!(
+        titles(&r[0], 1),
+        vec!["一、2024年工作回顾", "二、2025年工作安排"]
+    );
+    assert_eq!(level(&r[0], 2), 16);
+    assert!(r[0]
+        .iter()
+        .any(|x| x["level"] == json!(3) && x["title"] == json!("招商引资成势见效")));
+    assert!(r[0]
+        .iter()
+        .filter(|x| x["level"] == json!(2))
+        .take(8)
+        .all(|x| x["part"] == json!("review")));
+    assert!(r[0]
+        .iter()
+        .filter(|x| x["level"] == json!(2))
+        .skip(8)
+        .all(|x| x["part"] == json!("plan")));
+    // 002: four (一)…(四), nothing from the meeting subtitle
+    assert_eq!(level(&r[1], 2), 4);
+    assert!(r[1].iter().all(|x| x["marker"] != json!("——")));
+    // 003: 一是…七是, none from the table of contents
+    let enums: Vec<String> = r[2]
+        .iter()
+        .filter(|x| x["marker"].as_str().unwrap().ends_with('是'))
+        .map(|x| x["marker"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        enums,
+        vec!["一是", "二是", "三是", "四是", "五是", "六是", "七是"]
+    );
+    assert!(!r[2].iter().any(|x| x["title"] == json!("重点工作任务艰巨")));
+    // 004: the four —— lines are its level-2 sections
+    let dashes = titles(&r[3], 2);
+    assert_eq!(
+        dashes,
+        vec![
+            "——发展势能不断积蓄",
+            "——创新能力不断提升",
+            "——营商环境不断优化",
+            "——城乡面貌不断改善"
+        ]
+    );
+    // sentence spans index documents.text exactly (DuckDB's substr counts characters)
+    assert_eq!(r[4][0]["bad"], json!(0));
+}

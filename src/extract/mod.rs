@@ -858,6 +858,43 @@ mod tests {
     }
 
     #[test]
+    fn ranges_and_approximations() {
+        let ms = run("地区生产总值增长4.5%—5%，规上工业增加值增长6-7%，固定资产投资增长5%至5.5%，引进资金约12亿元，建成项目近30个，完成投资1.5-2亿元。", Some("plan"));
+        let got: Vec<(
+            Option<f64>,
+            Option<f64>,
+            Option<f64>,
+            Option<f64>,
+            Option<&str>,
+            Option<&str>,
+        )> = ms
+            .iter()
+            .map(|m| {
+                (
+                    m.growth_pct,
+                    m.growth_high,
+                    m.value,
+                    m.value_high,
+                    m.qualifier,
+                    m.approximate,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some(4.5), Some(5.0), None, None, Some("区间"), None),
+                (Some(6.0), Some(7.0), None, None, Some("区间"), None),
+                (Some(5.0), Some(5.5), None, None, Some("区间"), None),
+                (None, None, Some(12.0), None, None, Some("约")),
+                (None, None, Some(30.0), None, None, Some("近")),
+                (None, None, Some(1.5), Some(2.0), Some("区间"), None),
+            ]
+        );
+        assert_eq!(ms[5].value_base, Some(150_000_000.0));
+    }
+
+    #[test]
     fn stacked_targets() {
         let ms = run("2025年主要预期目标是：地区生产总值必保增长5.5%以上，力争增长6%以上、总量达到120亿元，固定资产投资增长10%左右，实际到位内资不低于35亿元。", Some("plan"));
         assert_eq!(

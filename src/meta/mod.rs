@@ -595,6 +595,18 @@ mod tests {
     }
 
     #[test]
+    fn short_names_in_the_title_block() {
+        // 大洼 for 大洼区, resolved through the meeting line's official wording
+        let m = meta("大洼政府工作报告\n——2025年1月6日在大洼区第十九届人民代表大会第五次会议上\n各位代表：\n正文。");
+        assert_eq!(
+            (m.county.as_deref(), m.city.as_deref()),
+            (Some("大洼区"), Some("盘锦市"))
+        );
+        let m = meta("2025年大洼政府工作报告\n各位代表：\n正文。");
+        assert_eq!(m.admin_code.as_deref(), Some("211104"));
+    }
+
+    #[test]
     fn aliases_and_municipalities() {
         let m = meta("大洼县2012年政府工作报告\n各位代表：\n正文。");
         assert_eq!(
