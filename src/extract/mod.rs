@@ -858,6 +858,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::type_complexity)]
     fn ranges_and_approximations() {
         let ms = run("地区生产总值增长4.5%—5%，规上工业增加值增长6-7%，固定资产投资增长5%至5.5%，引进资金约12亿元，建成项目近30个，完成投资1.5-2亿元。", Some("plan"));
         let got: Vec<(
