@@ -21,29 +21,15 @@ fn doc<'a>(
 
 #[test]
 fn seeds_through_the_whole_pipeline() {
-    let Some(seeds) = seeds_dir() else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = run(&[&seeds], &out);
-    assert_eq!(code, 0, "{err}");
-    let m = manifest(&out);
+    let Some(out) = seeds_dataset() else { return };
+    let m = assert_counts_match_manifest(out);
     let inputs = m["inputs"].as_array().unwrap();
     assert_eq!(inputs.len(), 5);
     assert!(inputs
         .iter()
         .all(|i| i["doc_id"].is_string() && i["reject"].is_null()));
-    for t in [
-        "documents",
-        "sections",
-        "sentences",
-        "indicators",
-        "rejects",
-    ] {
-        let n = duckdb(&out, &[&format!("SELECT count(*) AS n FROM {t}")]);
-        assert_eq!(n[0][0]["n"], m["tables"][t]["rows"], "{t}");
-    }
     let r = duckdb(
-        &out,
+        out,
         &[
             "SELECT *, CAST(meeting_date AS VARCHAR) AS md FROM documents ORDER BY source_path",
             "SELECT count(DISTINCT doc_id) AS n FROM documents",
@@ -180,11 +166,7 @@ fn seeds_through_the_whole_pipeline() {
 
 #[test]
 fn seed_figures() {
-    let Some(seeds) = seeds_dir() else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = run(&[&seeds], &out);
-    assert_eq!(code, 0, "{err}");
+    let Some(out) = seeds_dataset() else { return };
     let sql = |doc: &str, where_: &str| {
         format!(
             "SELECT indicator, value, unit, value_base, growth_pct, kind, qualifier, commitment, period_year, approximate \
@@ -192,7 +174,7 @@ fn seed_figures() {
         )
     };
     let q = duckdb(
-        &out,
+        out,
         &[
             &sql("001", "indicator IS NOT NULL AND kind = 'estimate'"),
             &sql("001", "indicator IS NOT NULL AND kind = 'target'"),
@@ -371,12 +353,8 @@ fn seed_figures() {
 /// left in `text`; truncation right on all five.
 #[test]
 fn seed_repairs() {
-    let Some(seeds) = seeds_dir() else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = run(&[&seeds], &out);
-    assert_eq!(code, 0, "{err}");
-    let r = duckdb(&out, &["SELECT source_path, text, mojibake_repaired, mojibake_unrepaired, is_truncated, truncation, declared_chars FROM documents ORDER BY source_path"]);
+    let Some(out) = seeds_dataset() else { return };
+    let r = duckdb(out, &["SELECT source_path, text, mojibake_repaired, mojibake_unrepaired, is_truncated, truncation, declared_chars FROM documents ORDER BY source_path"]);
     let docs = &r[0];
     let text = |p: &str| doc(docs, p)["text"].as_str().unwrap().to_string();
     let listed = [
@@ -479,18 +457,14 @@ fn seed_repairs() {
 /// Issue 5 on the seeds: the section trees seeds-expected.md describes.
 #[test]
 fn seed_sections() {
-    let Some(seeds) = seeds_dir() else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let (code, err) = run(&[&seeds], &out);
-    assert_eq!(code, 0, "{err}");
+    let Some(out) = seeds_dataset() else { return };
     let q = |p: &str| {
         format!(
             "SELECT s.level, s.marker, s.title, s.part FROM sections s JOIN documents d USING (doc_id) \
              WHERE d.source_path LIKE '%/{p}_%' ORDER BY s.seq"
         )
     };
-    let r = duckdb(&out, &[&q("001"), &q("002"), &q("003"), &q("004"), "SELECT count(*) AS bad FROM sentences s JOIN documents d USING (doc_id) WHERE substr(d.text, s.char_start + 1, s.char_end - s.char_start) <> s.text"]);
+    let r = duckdb(out, &[&q("001"), &q("002"), &q("003"), &q("004"), "SELECT count(*) AS bad FROM sentences s JOIN documents d USING (doc_id) WHERE substr(d.text, s.char_start + 1, s.char_end - s.char_start) <> s.text"]);
     let level = |rows: &[serde_json::Map<String, Value>], l: i64| {
         rows.iter().filter(|x| x["level"] == json!(l)).count()
     };

@@ -115,3 +115,35 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     }
     out
 }
+
+/// Every table's row count as DuckDB reads it equals the manifest's.
+pub fn assert_counts_match_manifest(dataset: &Path) -> Value {
+    let m = manifest(dataset);
+    for t in [
+        "documents",
+        "sections",
+        "sentences",
+        "indicators",
+        "rejects",
+    ] {
+        let n = duckdb(dataset, &[&format!("SELECT count(*) AS n FROM {t}")]);
+        assert_eq!(n[0][0]["n"], m["tables"][t]["rows"], "{t}");
+    }
+    m
+}
+
+/// The seeds run once per test binary and shared by its tests (None when ../shared is absent).
+pub fn seeds_dataset() -> Option<&'static Path> {
+    use std::sync::OnceLock;
+    static OUT: OnceLock<Option<(tempfile::TempDir, PathBuf)>> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let seeds = seeds_dir()?;
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = tmp.path().join("out");
+        let (code, err) = run(&[&seeds], &out);
+        assert_eq!(code, 0, "{err}");
+        Some((tmp, out))
+    })
+    .as_ref()
+    .map(|(_, out)| out.as_path())
+}
