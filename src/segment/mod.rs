@@ -384,8 +384,11 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
             Some(p) => format!("{}.{}", seg.sections[p].path, step),
             None => step.to_string(),
         };
+        // a heading about problems is the problems part wherever it sits (`（九）存在的问题`)
+        let own = part_of(&seg.sections[i].title);
         let part = match parent {
-            None if seg.sections[i].level == 1 => Some(part_of(&seg.sections[i].title)),
+            _ if own == "problems" => Some(own),
+            None if seg.sections[i].level == 1 => Some(own),
             Some(p) => seg.sections[p].part,
             None => None,
         };
@@ -491,7 +494,7 @@ mod tests {
 
     #[test]
     fn section_tree_of_a_report() {
-        let text = "青禾县政府工作报告\n各位代表：\n一、2024年工作回顾\n预计，全年增长5%。\n（一）抓项目，促发展\n招商引资成势见效。全年签约项目12个。\n项目建设加速推进。全年开工30个。\n（三）跳过的编号\n（二）惠民生\n民生保障有力。发放补贴。\n二、2025年工作安排\n——2025年1月8日在青禾县会议上\n——稳增长。全力以赴。";
+        let text = "青禾县政府工作报告\n各位代表：\n一、2024年工作回顾\n预计，全年增长5%。\n（一）抓项目，促发展\n招商引资成势见效。全年签约项目12个。\n项目建设加速推进。全年开工30个。\n（三）跳过的编号\n（二）惠民生\n民生保障有力。发放补贴。\n（三）存在的问题和不足\n二、2025年工作安排\n——2025年1月8日在青禾县会议上\n——稳增长。全力以赴。";
         let seg = segment(text, &SegmentOptions { has_gap: false });
         let got: Vec<(i32, &str, &str, &str, Option<&str>)> = seg
             .sections
@@ -515,6 +518,7 @@ mod tests {
                 (3, "", "项目建设加速推进", "1.1.2", Some("review")),
                 (2, "（二）", "惠民生", "1.2", Some("review")),
                 (3, "", "民生保障有力", "1.2.1", Some("review")),
+                (2, "（三）", "存在的问题和不足", "1.3", Some("problems")),
                 (1, "二、", "2025年工作安排", "2", Some("plan")),
                 (2, "——", "稳增长", "2.1", Some("plan")),
             ]
