@@ -30,6 +30,25 @@ pub struct Converted {
     pub converted_chars: usize,
 }
 
+/// t2s of every BMP character taken alone (identity outside the CJK blocks, and where a
+/// character maps to more than one).
+pub fn char_table(cc: &OpenCC) -> Vec<char> {
+    let mut table: Vec<char> = (0..0x10000u32)
+        .map(|u| char::from_u32(u).unwrap_or('\u{FFFD}'))
+        .collect();
+    let cjk: String = (0x3400u32..=0x9FFF)
+        .filter_map(char::from_u32)
+        .flat_map(|c| [c, '\n'])
+        .collect();
+    for (a, b) in cjk.split('\n').zip(cc.t2s(&cjk, false).split('\n')) {
+        let mut bs = b.chars();
+        if let (Some(a), Some(b), None) = (a.chars().next(), bs.next(), bs.next()) {
+            table[a as usize] = b;
+        }
+    }
+    table
+}
+
 /// GB2312's hanzi are GBK's two-byte codes with lead 0xB0–0xF7 and trail 0xA1–0xFE.
 fn in_gb2312(c: char) -> bool {
     let mut buf = [0u8; 4];
@@ -45,20 +64,14 @@ impl Converter {
         let mut cc = OpenCC::new();
         // documents are already spread over worker threads; nested rayon only adds overhead
         cc.set_parallel(false);
+        let table = char_table(&cc);
         let mut traditional = vec![0u64; 0x10000 / 64];
-        let cjk: String = (0x3400u32..=0x9FFF)
-            .filter_map(char::from_u32)
-            .flat_map(|c| [c, '\n'])
-            .collect();
-        let simp = cc.t2s(&cjk, false);
-        for (a, b) in cjk.split('\n').zip(simp.split('\n')) {
+        for (u, &t) in table.iter().enumerate() {
             // 著, 乾, 余 change under t2s but are everyday simplified characters too: only
             // characters outside GB2312 (the simplified repertoire) count as traditional
-            if a != b && !a.chars().next().is_some_and(in_gb2312) {
-                if let Some(c) = a.chars().next() {
-                    let u = c as usize;
-                    traditional[u / 64] |= 1 << (u % 64);
-                }
+            let c = char::from_u32(u as u32).unwrap_or(t);
+            if t != c && !in_gb2312(c) {
+                traditional[u / 64] |= 1 << (u % 64);
             }
         }
         for (t, _) in SUPPLEMENT {

@@ -31,19 +31,7 @@ pub fn get() -> &'static Lm {
         }
         let mut cc = OpenCC::new();
         cc.set_parallel(false);
-        let mut t2s: Vec<char> = (0..0x10000u32)
-            .map(|u| char::from_u32(u).unwrap_or('\u{FFFD}'))
-            .collect();
-        let cjk: String = (0x3400u32..=0x9FFF)
-            .filter_map(char::from_u32)
-            .flat_map(|c| [c, '\n'])
-            .collect();
-        for (a, b) in cjk.split('\n').zip(cc.t2s(&cjk, false).split('\n')) {
-            let mut bs = b.chars();
-            if let (Some(a), Some(b), None) = (a.chars().next(), bs.next(), bs.next()) {
-                t2s[a as usize] = b;
-            }
-        }
+        let t2s = crate::convert::char_table(&cc);
         Lm {
             freq,
             log_total: total.ln(),

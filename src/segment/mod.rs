@@ -122,7 +122,7 @@ pub fn split_sentences(chars: &[char]) -> Vec<(usize, usize)> {
 /// The heading's title: the marker's line up to its first sentence end (a run-in heading
 /// such as `——发展势能不断积蓄。启动…` is titled `发展势能不断积蓄`), cut at the first
 /// comma if still long.
-fn heading_title(rest: &[char]) -> (String, bool) {
+fn heading_title(rest: &[char]) -> String {
     let end = rest
         .iter()
         .position(|c| matches!(c, '。' | '！' | '？' | '；' | '：'))
@@ -133,8 +133,7 @@ fn heading_title(rest: &[char]) -> (String, bool) {
             t = &t[..p];
         }
     }
-    let run_in = end < rest.len() && rest[end + 1..].iter().any(|c| !c.is_whitespace());
-    (t.iter().collect::<String>().trim().to_string(), run_in)
+    t.iter().collect::<String>().trim().to_string()
 }
 
 /// A paragraph's opening sentence that works as a bold lead heading: short, at most one
@@ -345,7 +344,7 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
                 stack.pop();
             }
             let parent = stack.last().copied();
-            let (title, _) = heading_title(&chars[title_at..]);
+            let title = heading_title(&chars[title_at..]);
             let idx = seg.sections.len();
             seg.sections.push(Section {
                 parent,
