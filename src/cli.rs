@@ -104,6 +104,12 @@ fn print_summary(r: &crate::RunReport, out: &std::path::Path) {
         (r.documents + r.rejects) as f64 / secs,
         out.display()
     );
+    if r.unchanged {
+        eprintln!(
+            "  unchanged: the dataset in {} already holds exactly this; nothing replaced",
+            out.display()
+        );
+    }
     let rows: Vec<String> = r.tables.iter().map(|(t, n)| format!("{t} {n}")).collect();
     eprintln!("  rows: {}", rows.join(", "));
     if !r.rejects_by_reason.is_empty() {

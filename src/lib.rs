@@ -44,6 +44,8 @@ pub struct RunReport {
     pub tables: BTreeMap<String, u64>,
     pub stage_times: pipeline::StageTimes,
     pub elapsed: Duration,
+    /// The run produced exactly the dataset already committed: nothing was replaced.
+    pub unchanged: bool,
 }
 
 impl RunReport {

@@ -478,7 +478,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
         .iter()
         .map(|(k, v)| (k.clone(), v.rows))
         .collect();
-    staging.publish(&manifest)?;
+    report.unchanged = !staging.publish(&manifest)?;
     report.stage_times.add("write", t);
     report.elapsed = started.elapsed();
     Ok(report)

@@ -99,10 +99,22 @@ fn samples_end_to_end_read_by_duckdb_and_deterministic() {
     for ((name, x), (_, y)) in a.iter().zip(&b) {
         assert!(x == y, "{name} differs between identical runs");
     }
-    // and rerunning over the same directory replaces it with the same bytes
-    let (code, _) = run(&[&samples], &out);
+    // and rerunning over the same directory changes nothing, and says so
+    let mtime = std::fs::metadata(out.join("_manifest.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let (code, err) = run(&[&samples], &out);
     assert_eq!(code, 0);
+    assert!(err.contains("unchanged"), "{err}");
     assert!(snapshot(&out) == b);
+    assert_eq!(
+        std::fs::metadata(out.join("_manifest.json"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        mtime
+    );
 }
 
 #[test]

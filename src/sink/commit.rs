@@ -185,9 +185,19 @@ impl Staging {
     }
 
     /// Writes the manifest and `_SUCCESS` into staging, then swaps staging into place.
-    pub fn publish(self, manifest: &Manifest) -> Result<()> {
+    /// Publishes the staged dataset. Returns false, leaving the committed dataset untouched,
+    /// when it is byte for byte what is already there (same manifest, same `_SUCCESS`).
+    pub fn publish(self, manifest: &Manifest) -> Result<bool> {
         let mut json = serde_json::to_vec_pretty(manifest).context("serialising the manifest")?;
         json.push(b'\n');
+        // the manifest lists every file with its sha256: equal manifests, equal datasets
+        if self.out.join("_SUCCESS").exists()
+            && fs::read(self.out.join("_manifest.json")).is_ok_and(|old| old == json)
+        {
+            fs::remove_dir_all(&self.dir)
+                .with_context(|| format!("removing {}", self.dir.display()))?;
+            return Ok(false);
+        }
         write_synced(&self.dir.join("_manifest.json"), &json)?;
         let success = format!("manifest_sha256={}\n", hex(&Sha256::digest(&json)));
         write_synced(&self.dir.join("_SUCCESS"), success.as_bytes())?;
@@ -219,7 +229,7 @@ impl Staging {
                 p
             });
         }
-        Ok(())
+        Ok(true)
     }
 }
 
