@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Throughput and memory of govtext against the peers in ../shared/bench, in one sitting.
+#
+#   benches/bench.sh [DOCS] [SIZE_MB] [RUNS]      defaults: 20000 200 3
+#
+# Generates the deterministic corpus with ../shared/bench/make_corpus.py (kept under
+# target/bench/), builds govtext in release mode, then runs measure.py (median wall time,
+# MB/s, docs/s, peak RSS of the process tree) on govtext, the Python peer and the floor
+# (limit_copy.py), and prints govtext's ratio to each. Python packages for the peers go into
+# target/bench/.venv. Per-stage CPU time is in govtext's own summary line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DOCS=${1:-20000}
+MB=${2:-200}
+RUNS=${3:-3}
+B=../shared/bench
+[ -d "$B" ] || { echo "bench: ../shared/bench is absent; it holds the corpus generator and the peers" >&2; exit 2; }
+W=target/bench
+mkdir -p "$W"
+if [ ! -x "$W/.venv/bin/python" ]; then python3 -m venv "$W/.venv"; fi
+"$W/.venv/bin/python" -c 'import pyarrow, opencc; opencc.__version__' 2>/dev/null \
+  || "$W/.venv/bin/pip" install --quiet pyarrow opencc
+PY="$W/.venv/bin/python"
+C="$W/corpus-$DOCS-${MB}mb-seed1"
+[ -d "$C" ] || "$PY" "$B/make_corpus.py" "$C" --docs "$DOCS" --size-mb "$MB" --seed 1
+cargo build --release --quiet
+GT="$(cargo metadata --format-version 1 --no-deps | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/govtext"
+rm -rf "$W/out"; mkdir -p "$W/out"
+run() { "$PY" "$B/measure.py" --name "$1" --input "$C" --out "$W/out/$1" --runs "$RUNS" -- "${@:2}" | tee -a "$W/results.txt"; }
+: > "$W/results.txt"
+run govtext "$GT" run "$C" -o "$W/out/govtext" --quiet
+run peer_python "$PY" "$B/peer_python.py" "$C" "$W/out/peer_python" --workers 2
+run limit_copy "$PY" "$B/limit_copy.py" "$C" "$W/out/limit_copy"
+"$PY" - "$W/results.txt" <<'PYEOF'
+import re, sys
+rates = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"(\w+): ([\d.]+) MB/s", line)
+    if m:
+        rates[m.group(1)] = float(m.group(2))
+g = rates.get("govtext")
+for peer in ("peer_python", "limit_copy"):
+    if g and rates.get(peer):
+        print(f"govtext / {peer}: {g / rates[peer]:.2f}x")
+PYEOF
