@@ -109,3 +109,97 @@ fn encodings_round_trip_to_the_same_text() {
     assert!(texts.iter().all(|t| *t == texts[0]), "{texts:?}");
     assert!(texts[0].starts_with("青禾县2025年政府工作报告\n各位代表：\n一、2024年工作回顾"));
 }
+
+/// A crawler's folder at its worst: odd file names, a symlink loop, a deep tree, a file over
+/// the size cap, UTF-16, GBK, duplicates, broken JSON Lines — every file accounted for.
+#[cfg(unix)]
+#[test]
+fn hostile_folder_is_fully_accounted_for() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let inp = tmp.path().join("in");
+    let report =
+        "岚溪县政府工作报告\n各位代表：\n一、工作回顾\n全年完成地区生产总值50亿元，同比增长3%。\n";
+    let mut deep = inp.clone();
+    for i in 0..40 {
+        deep = deep.join(format!("d{i}"));
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(deep.join("deep.txt"), report).unwrap();
+    std::fs::write(
+        inp.join(std::ffi::OsStr::from_bytes(b"bad\xffname.txt")),
+        "柳塘县新闻，记者报道。\n",
+    )
+    .unwrap();
+    std::fs::write(inp.join("空格 名字.txt"), "柳塘县通知，记者报道。\n").unwrap();
+    std::os::unix::fs::symlink(&inp, inp.join("loop")).unwrap();
+    std::fs::write(inp.join("big.txt"), "柳".repeat(400_000)).unwrap();
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(
+        "岚溪县新闻稿，记者报道。\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes()),
+    );
+    std::fs::write(inp.join("utf16.txt"), le).unwrap();
+    std::fs::write(
+        inp.join("gbk.txt"),
+        encoding_rs::GBK.encode("柳塘县简报，记者报道。\n").0,
+    )
+    .unwrap();
+    std::fs::write(inp.join("copy.txt"), report).unwrap();
+    std::fs::write(
+        inp.join("x.jsonl"),
+        "{\"text\":\"岚溪县快讯，记者报道。\"}\n{\"text\":\n\u{0}\u{1}\n",
+    )
+    .unwrap();
+    std::fs::write(inp.join("zero.bin"), [0u8, 0, 0, 0, 1, 2, 3]).unwrap();
+    let out = tmp.path().join("out");
+    let o = std::process::Command::new(bin())
+        .args([
+            "run",
+            inp.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--max-bytes",
+            "1000000",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = duckdb(
+        &out,
+        &[
+            "SELECT reason, count(*) AS n FROM rejects GROUP BY reason ORDER BY reason",
+            "SELECT count(*) AS n FROM documents",
+        ],
+    );
+    let reasons: Vec<(String, i64)> = r[0]
+        .iter()
+        .map(|x| {
+            (
+                x["reason"].as_str().unwrap().to_string(),
+                x["n"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            ("bad_record".to_string(), 2),
+            ("binary".to_string(), 1),
+            ("duplicate".to_string(), 1),
+            ("io_error".to_string(), 1),
+            ("too_large".to_string(), 1),
+        ]
+    );
+    // the deep file (copy.txt is its duplicate), odd name, spaces, utf16, gbk, the good JSON line
+    assert_eq!(r[1][0]["n"], serde_json::json!(6));
+    let m = manifest(&out);
+    assert_eq!(m["inputs"].as_array().unwrap().len(), 12);
+}
