@@ -101,6 +101,11 @@ impl Converter {
         }
     }
 
+    /// The OpenCC instance, for other stages that need its dictionaries (built once).
+    pub fn opencc(&self) -> &OpenCC {
+        &self.cc
+    }
+
     pub fn is_traditional(&self, c: char) -> bool {
         let u = c as usize;
         u < 0x10000 && self.traditional[u / 64] & (1 << (u % 64)) != 0

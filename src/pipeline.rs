@@ -30,7 +30,8 @@ impl Resources {
     pub fn load() -> Resources {
         let gazetteer = Gazetteer::load();
         let converter = Converter::new(gazetteer.names());
-        let cleaner = Cleaner::new(&opencc_fmmseg::OpenCC::new());
+        // the cleaner widens its rules with the converter's dictionaries: no second load
+        let cleaner = Cleaner::new(converter.opencc());
         Resources {
             gazetteer,
             converter,

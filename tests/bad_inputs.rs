@@ -154,18 +154,15 @@ fn hostile_folder_is_fully_accounted_for() {
     .unwrap();
     std::fs::write(inp.join("zero.bin"), [0u8, 0, 0, 0, 1, 2, 3]).unwrap();
     let out = tmp.path().join("out");
-    let o = std::process::Command::new(bin())
-        .args([
-            "run",
-            inp.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--quiet",
-            "--max-bytes",
-            "1000000",
-        ])
-        .output()
-        .unwrap();
+    let o = govtext(&[
+        "run",
+        inp.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--max-bytes",
+        "1000000",
+    ]);
     assert_eq!(
         o.status.code(),
         Some(3),

@@ -124,18 +124,15 @@ fn same_files_whatever_the_thread_count() {
     let mut snaps = Vec::new();
     for jobs in ["1", "3"] {
         let out = tmp.path().join(format!("j{jobs}"));
-        let o = std::process::Command::new(bin())
-            .args([
-                "run",
-                samples.to_str().unwrap(),
-                "-o",
-                out.to_str().unwrap(),
-                "--quiet",
-                "--jobs",
-                jobs,
-            ])
-            .output()
-            .unwrap();
+        let o = govtext(&[
+            "run",
+            samples.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--jobs",
+            jobs,
+        ]);
         assert_eq!(o.status.code(), Some(0));
         snaps.push(snapshot(&out));
     }

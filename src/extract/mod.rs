@@ -275,13 +275,7 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
         let (qualifier, qend) = qualifier_at(chars, i, end, high.is_some());
         end = qend;
         let growth = growth_before(chars, i);
-        let mut p = i;
-        for skip in ["约", "近", "了", "超", "达"] {
-            if word_before(chars, p, &[skip]).is_some() {
-                p -= 1;
-            }
-        }
-        let reached = word_before(chars, p, &["至", "到"]).is_some();
+        let reached = word_before(chars, verb_end(chars, i), &["至", "到"]).is_some();
         out.push(Quantity {
             start: i,
             end,
@@ -311,6 +305,17 @@ fn range_second(chars: &[char], at: usize) -> Option<(usize, numbers::Num)> {
         s += 1;
     }
     numbers::arabic(chars, s).map(|n| (s, n))
+}
+
+/// Where the verb before a figure at `i` ends: past 约/近/了/超/达 written between them.
+fn verb_end(chars: &[char], i: usize) -> usize {
+    let mut p = i;
+    for skip in ["约", "近", "了", "超", "达"] {
+        if word_before(chars, p, &[skip]).is_some() {
+            p -= 1;
+        }
+    }
+    p
 }
 
 /// A growth verb right before position `i` (allowing 约/近/了/超/达 between): the sign.
@@ -349,12 +354,7 @@ fn qualifier_at(
 }
 
 fn growth_before(chars: &[char], i: usize) -> Option<i32> {
-    let mut p = i;
-    for skip in ["约", "近", "了", "超", "达"] {
-        if word_before(chars, p, &[skip]).is_some() {
-            p -= 1;
-        }
-    }
+    let p = verb_end(chars, i);
     if word_before(chars, p, GROWTH_DOWN).is_some() {
         Some(-1)
     } else if word_before(chars, p, GROWTH_UP).is_some()
