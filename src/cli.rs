@@ -126,13 +126,29 @@ fn print_summary(r: &crate::RunReport, out: &std::path::Path) {
     }
     let st = stage_line(&r.stage_times);
     if !st.is_empty() {
-        eprintln!("  stage time (summed over workers): {st}");
+        eprintln!("  stage time (summed over threads): {st}");
     }
 }
 
+/// Stages in pipeline order, each with its time and share: the next thing to make faster is
+/// the one with the biggest share.
 fn stage_line(t: &StageTimes) -> String {
-    t.0.iter()
-        .map(|(k, v)| format!("{k} {:.2}s", *v as f64 / 1e9))
+    const ORDER: [&str; 10] = [
+        "decode", "repair", "clean", "convert", "meta", "segment", "extract", "rows", "write",
+        "commit",
+    ];
+    let total: u64 = t.0.values().sum::<u64>().max(1);
+    let rank = |k: &str| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
+    let mut v: Vec<(&&str, &u64)> = t.0.iter().collect();
+    v.sort_by_key(|(k, _)| rank(k));
+    v.iter()
+        .map(|(k, n)| {
+            format!(
+                "{k} {:.2}s ({:.0}%)",
+                **n as f64 / 1e9,
+                **n as f64 * 100.0 / total as f64
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

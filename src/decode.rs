@@ -123,6 +123,19 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if let Some(enc) = sniff_utf16(bytes) {
         return finish(enc, bytes);
     }
+    // the common cases first: a Chinese legacy file that reads cleanly as GBK, or else as
+    // Big5 (Big5 read as GBK always shows private-use characters: its punctuation row and
+    // first character rows are GBK's user-defined area), needs no detector run
+    for enc in [GBK, BIG5] {
+        let (text, errors) = decode_counting(enc, bytes);
+        if badness(&text, errors) == 0 {
+            return Ok(Decoded {
+                text,
+                encoding: enc.name(),
+                errors,
+            });
+        }
+    }
     // chardetng with the .cn hint leans to GBK; Big5 files read as GBK decode without errors
     // but into private-use characters. Try the guesses and keep the least damaged reading.
     let mut det = EncodingDetector::new(Iso2022JpDetection::Deny);

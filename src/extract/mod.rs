@@ -509,7 +509,12 @@ fn years_in(chars: &[char], upto: usize) -> Option<i32> {
 /// The last year named in a text (for paragraph and section-title context).
 pub fn last_year(s: &str) -> Option<i32> {
     let c: Vec<char> = s.chars().collect();
-    years_in(&c, c.len())
+    last_year_in(&c)
+}
+
+/// `last_year` of text already split into characters.
+pub fn last_year_in(c: &[char]) -> Option<i32> {
+    years_in(c, c.len())
 }
 
 fn find_any(hay: &[char], words: &[&'static str]) -> Option<&'static str> {
@@ -553,6 +558,13 @@ fn respectively(chars: &[char]) -> Option<(usize, Vec<String>)> {
 
 pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) -> Vec<Mention> {
     let chars = ctx.chars;
+    // most sentences hold no figure at all: every quantity starts with a digit or a numeral
+    if !chars
+        .iter()
+        .any(|c| c.is_ascii_digit() || "一二两三四五六七八九十百千".contains(*c))
+    {
+        return Vec::new();
+    }
     let qs = quantities(chars);
     let mut out: Vec<Mention> = Vec::new();
     let sentence_text: String = chars.iter().collect();

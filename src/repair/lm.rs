@@ -11,33 +11,68 @@ use std::sync::OnceLock;
 const WORDS: &str = include_str!("../../data/words.txt");
 
 pub struct Lm {
-    freq: HashMap<&'static str, u32>,
+    /// log-probability of each word, keyed by its characters packed into a `u64` (`key`):
+    /// the search looks words up millions of times, and a packed key hashes and compares
+    /// in one step where a string key needs a hash over bytes and a `memcmp`
+    logp: HashMap<u64, f64>,
     log_total: f64,
     /// Character-level t2s over the BMP: scoring needs speed more than phrase accuracy.
     t2s: Vec<char>,
+    /// BMP characters that occur in some dictionary word (one bit each)
+    known: Vec<u64>,
 }
 
 pub fn get() -> &'static Lm {
     static LM: OnceLock<Lm> = OnceLock::new();
     LM.get_or_init(|| {
-        let mut freq = HashMap::with_capacity_and_hasher(350_000, Default::default());
+        let mut freq: Vec<(u64, u32)> = Vec::with_capacity(350_000);
+        let mut known = vec![0u64; 1024];
         let mut total = 0f64;
         for line in WORDS.lines() {
             if let Some((w, f)) = line.split_once(' ') {
                 let f: u32 = f.trim().parse().unwrap_or(1);
                 total += f as f64;
-                freq.insert(w, f);
+                let chars: Vec<char> = w.chars().collect();
+                for &c in &chars {
+                    if let Some(slot) = known.get_mut(c as usize / 64) {
+                        *slot |= 1 << (c as usize % 64);
+                    }
+                }
+                // a word beyond four characters or outside the BMP can never be looked up
+                if let Some(k) = key(&chars) {
+                    freq.push((k, f));
+                }
             }
         }
+        let log_total = total.ln();
+        let logp = freq
+            .into_iter()
+            .map(|(k, f)| (k, (f as f64).ln() - log_total))
+            .collect();
         let mut cc = OpenCC::new();
         cc.set_parallel(false);
         let t2s = crate::convert::char_table(&cc);
         Lm {
-            freq,
-            log_total: total.ln(),
+            logp,
+            log_total,
             t2s,
+            known,
         }
     })
+}
+
+/// One to four BMP characters packed 16 bits each (U+0000 never occurs in a word, so the
+/// length is implicit); `None` for anything else.
+fn key(chars: &[char]) -> Option<u64> {
+    if chars.is_empty() || chars.len() > 4 {
+        return None;
+    }
+    let mut k = 0u64;
+    for &c in chars {
+        let u = u16::try_from(c as u32).ok().filter(|u| *u != 0)?;
+        k = (k << 16) | u64::from(u);
+    }
+    Some(k)
 }
 
 /// A route through a scored string: its log-probability and the words it is cut into
@@ -47,6 +82,28 @@ pub struct Route {
     pub words: Vec<(usize, usize)>,
 }
 
+/// The forward pass of a segmentation, kept so that strings sharing a prefix are scored
+/// without redoing it. Buffers are reused across calls.
+#[derive(Default)]
+pub struct Dp {
+    /// the (simplified) characters scored so far
+    text: Vec<char>,
+    /// best log-probability of a route to each char boundary, and where its last word began
+    best: Vec<f64>,
+    from: Vec<usize>,
+}
+
+impl Dp {
+    /// Characters in the string scored so far.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Punctuation is as likely as a common word; ASCII and stray marks in Chinese text are
 /// damage; a character the dictionary does not know is rarer than any it does.
 const PUNCT_LOGP: f64 = -7.0;
@@ -54,6 +111,15 @@ const ASCII_LOGP: f64 = -25.0;
 const UNKNOWN_PENALTY: f64 = 4.0;
 
 impl Lm {
+    /// Does the dictionary know `c` (after t2s) at all? A character it does not know can only
+    /// ever score as an unknown single: the search does not spend time on it.
+    pub fn knows(&self, c: char) -> bool {
+        let c = self.t2s.get(c as usize).copied().unwrap_or(c) as usize;
+        self.known
+            .get(c / 64)
+            .is_some_and(|w| w & (1 << (c % 64)) != 0)
+    }
+
     pub fn simplify(&self, s: &str) -> String {
         s.chars()
             .map(|c| self.t2s.get(c as usize).copied().unwrap_or(c))
@@ -73,64 +139,79 @@ impl Lm {
         if c.is_ascii() {
             return ASCII_LOGP;
         }
-        let mut buf = [0u8; 4];
-        match self.freq.get(c.encode_utf8(&mut buf) as &str) {
-            Some(f) => (*f as f64).ln() - self.log_total,
+        match key(&[c]).and_then(|k| self.logp.get(&k)) {
+            Some(lp) => *lp,
             None => -self.log_total - UNKNOWN_PENALTY,
         }
     }
 
     /// The most probable segmentation of a (simplified) string.
     pub fn route(&self, s: &str) -> Route {
-        // byte offset of every char boundary, so words are looked up as slices of `s`
-        let bounds: Vec<usize> = s
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain(std::iter::once(s.len()))
-            .collect();
-        let n = bounds.len() - 1;
-        let mut best = vec![f64::NEG_INFINITY; n + 1];
-        let mut from = vec![0usize; n + 1];
-        best[0] = 0.0;
-        for i in 0..n {
-            if best[i] == f64::NEG_INFINITY {
-                continue;
-            }
-            let c = s[bounds[i]..].chars().next().expect("char");
-            let v = best[i] + self.single(c);
-            if v > best[i + 1] {
-                best[i + 1] = v;
-                from[i + 1] = i;
-            }
-            for j in i + 1..n.min(i + 4) {
-                if let Some(f) = self.freq.get(&s[bounds[i]..bounds[j + 1]]) {
-                    let v = best[i] + (*f as f64).ln() - self.log_total;
-                    if v > best[j + 1] {
-                        best[j + 1] = v;
-                        from[j + 1] = i;
-                    }
-                }
-            }
-        }
+        let mut dp = Dp::default();
+        self.extend(&mut dp, 0, s);
         let mut words = Vec::new();
-        let mut k = n;
+        let mut k = dp.best.len() - 1;
         while k > 0 {
-            words.push((from[k], k));
-            k = from[k];
+            words.push((dp.from[k], k));
+            k = dp.from[k];
         }
         words.reverse();
         Route {
-            logp: best[n],
+            logp: dp.best[dp.best.len() - 1],
             words,
         }
     }
 
-    pub fn has_word(&self, w: &str) -> bool {
-        self.freq.contains_key(w)
+    /// Cuts `dp` back to its first `keep` characters, appends `more` (simplified here) and
+    /// returns the log-probability of the best route through the whole. Candidates that
+    /// share a prefix share its work: only the positions after `keep` are computed again,
+    /// and in the same order as a fresh run, so the result is the same to the last bit.
+    pub fn extend(&self, dp: &mut Dp, keep: usize, more: &str) -> f64 {
+        if dp.best.is_empty() {
+            dp.best.push(0.0);
+            dp.from.push(0);
+        }
+        let keep = keep.min(dp.text.len());
+        dp.text.truncate(keep);
+        dp.best.truncate(keep + 1);
+        dp.from.truncate(keep + 1);
+        for c in more.chars() {
+            dp.text.push(self.t2s.get(c as usize).copied().unwrap_or(c));
+            dp.best.push(f64::NEG_INFINITY);
+            dp.from.push(0);
+        }
+        let n = dp.text.len();
+        // position k is reached from k-4..k-1: a word of 4..2 characters, or one character
+        for k in keep + 1..=n {
+            for i in k.saturating_sub(4)..k {
+                if dp.best[i] == f64::NEG_INFINITY {
+                    continue;
+                }
+                let w = if k == i + 1 {
+                    self.single(dp.text[i])
+                } else {
+                    match key(&dp.text[i..k]).and_then(|k| self.logp.get(&k)) {
+                        Some(lp) => *lp,
+                        None => continue,
+                    }
+                };
+                let v = dp.best[i] + w;
+                if v > dp.best[k] {
+                    dp.best[k] = v;
+                    dp.from[k] = i;
+                }
+            }
+        }
+        dp.best[n]
+    }
+
+    /// Is `w` (two to four characters) a dictionary word?
+    pub fn has_word(&self, w: &[char]) -> bool {
+        key(w).is_some_and(|k| self.logp.contains_key(&k))
     }
 
     pub fn score(&self, s: &str) -> f64 {
-        self.route(s).logp
+        self.extend(&mut Dp::default(), 0, s)
     }
 }
 

@@ -116,11 +116,15 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
     // what the document says of itself, read once and only if a line has damage
     let readings = std::cell::OnceCell::new();
     for raw in normalized.split('\n') {
-        let cleaned: String = raw
-            .chars()
-            .filter(|c| !invisible(*c))
-            .map(|c| if c == '\t' { ' ' } else { c })
-            .collect();
+        let cleaned: std::borrow::Cow<str> = if raw.chars().any(|c| c == '\t' || invisible(c)) {
+            raw.chars()
+                .filter(|c| !invisible(*c))
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .collect::<String>()
+                .into()
+        } else {
+            raw.into()
+        };
         let trimmed = cleaned.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
         if trimmed.is_empty() {
             blank = true;

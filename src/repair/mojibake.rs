@@ -33,8 +33,8 @@ const DROPPED: &str = "\u{0}";
 /// to be the one a damaged span lost (a cache language model).
 #[derive(Debug, Default)]
 pub struct Readings {
-    pub syllables: std::collections::HashMap<String, Vec<char>>,
-    pub counts: std::collections::HashMap<char, u32>,
+    pub syllables: rustc_hash::FxHashMap<String, Vec<char>>,
+    pub counts: rustc_hash::FxHashMap<char, u32>,
 }
 
 /// Weight of the document's own character counts against the dictionary's.
@@ -54,20 +54,29 @@ fn gbk(c: char) -> Option<Vec<u8>> {
     (!bad).then(|| b.into_owned())
 }
 
+/// What a byte pair reads as in GBK, when that is a Chinese character or the punctuation
+/// the damage folds; private-use and unmapped pairs are what the damage dropped, not a
+/// reading. A table over all 65,536 pairs, built once: the search asks it constantly.
 fn decode_pair(a: u8, b: u8) -> Option<char> {
-    let pair = [a, b];
-    let (s, bad) = encoding_rs::GBK.decode_without_bom_handling(&pair);
-    let mut it = s.chars();
-    let c = it.next()?;
-    if bad || it.next().is_some() {
-        return None;
-    }
-    // private-use and unmapped pairs are what the damage dropped: not a reading
-    let punct = matches!(
-        c,
-        '。' | '“' | '”' | '，' | '、' | '；' | '：' | '！' | '？' | '（' | '）'
-    );
-    (is_cjk(c) || punct).then_some(c)
+    static PAIRS: std::sync::OnceLock<Vec<Option<char>>> = std::sync::OnceLock::new();
+    PAIRS.get_or_init(|| {
+        (0..=u16::MAX)
+            .map(|p| {
+                let pair = p.to_be_bytes();
+                let (s, bad) = encoding_rs::GBK.decode_without_bom_handling(&pair);
+                let mut it = s.chars();
+                let c = it.next()?;
+                if bad || it.next().is_some() {
+                    return None;
+                }
+                let punct = matches!(
+                    c,
+                    '。' | '“' | '”' | '，' | '、' | '；' | '：' | '！' | '？' | '（' | '）'
+                );
+                (is_cjk(c) || punct).then_some(c)
+            })
+            .collect()
+    })[usize::from(u16::from_be_bytes([a, b]))]
 }
 
 fn pinyin_letter(c: char) -> bool {
@@ -248,6 +257,7 @@ fn read_in_step(toks: &[(Tok, Option<&str>)], ctx: &Ctx, beam: usize) -> Vec<Rea
                     .filter(|t| *t != 0x7F)
                     .filter_map(|t| decode_pair(a, t).map(|c| (t, c)))
                     .filter(|(_, c)| known.is_none_or(|k| k.contains(c)))
+                    .filter(|(_, c)| !is_cjk(*c) || ctx.model.knows(*c))
                     .collect();
                 for (t, c) in best_of(&opts, &r, ctx, &lookahead(toks, i + 2, right), beam) {
                     let mut o = r.clone();
@@ -263,6 +273,7 @@ fn read_in_step(toks: &[(Tok, Option<&str>)], ctx: &Ctx, beam: usize) -> Vec<Rea
                 }
                 let opts: Vec<(u8, char)> = (0x81u8..=0xFE)
                     .filter_map(|l| decode_pair(l, b).map(|c| (l, c)))
+                    .filter(|(_, c)| !is_cjk(*c) || ctx.model.knows(*c))
                     .collect();
                 for (l, c) in best_of(&opts, &r, ctx, &lookahead(toks, i + 2, right), beam) {
                     let mut o = r.clone();
@@ -310,8 +321,8 @@ fn lookahead(toks: &[(Tok, Option<&str>)], i: usize, right: &str) -> String {
 /// What a span is read against.
 struct Ctx<'a> {
     model: &'a lm::Lm,
-    /// Scores already computed for this span: combinations share most of their contexts.
-    memo: std::cell::RefCell<std::collections::HashMap<String, f64>>,
+    /// Scratch for scoring options that share a prefix.
+    dp: std::cell::RefCell<lm::Dp>,
     left: &'a str,
     right: &'a str,
     readings: &'a Readings,
@@ -326,18 +337,22 @@ fn best_of(
     beam: usize,
 ) -> Vec<(u8, char)> {
     let (left, model) = (ctx.left, ctx.model);
-    let so_far = r.plain();
+    let mut prefix = tail(left, 2);
+    prefix.extend(r.chars.iter().map(|c| c.0));
+    let after = head(right, 2);
+    // every option shares the prefix (left context and the reading so far): its part of the
+    // segmentation is computed once
+    let mut dp = ctx.dp.borrow_mut();
+    model.extend(&mut dp, 0, &prefix);
+    let keep = dp.len();
+    let mut more = String::with_capacity(16);
     let mut scored: Vec<(f64, (u8, char))> = opts
         .iter()
         .map(|&(b, c)| {
-            let text = model.simplify(&format!("{}{so_far}{c}{}", tail(left, 2), head(right, 2)));
-            let cached = ctx.memo.borrow().get(&text).copied();
-            let score = cached.unwrap_or_else(|| {
-                let v = model.score(&text);
-                ctx.memo.borrow_mut().insert(text, v);
-                v
-            });
-            (score, (b, c))
+            more.clear();
+            more.push(c);
+            more.push_str(&after);
+            (model.extend(&mut dp, keep, &more), (b, c))
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -382,16 +397,26 @@ fn span_end(chars: &[char], group: &[usize]) -> usize {
     e
 }
 
-/// Every reading of every token combination, scored in context: (log-probability, text with
-/// annotations, supported, plain text). Supported: each Chinese character of the reading
-/// sits inside a dictionary word, and at least one such word joins the reading to the text
-/// around it — the bytes chose the characters, the context confirms them.
-fn evaluate(
-    combos: &[(Combo, Option<usize>)],
-    ctx: &Ctx,
-    ltail: &str,
-) -> Vec<(f64, String, bool, String)> {
-    let (model, right, ctx_doc) = (ctx.model, ctx.right, ctx.readings);
+/// One reading of a span, scored without the document's own counts (those are added per
+/// document, so the candidates themselves can be shared between documents).
+#[derive(Debug, Clone)]
+struct Cand {
+    /// log-probability of the reading in its context, by the dictionary model
+    logp: f64,
+    /// the reading with the annotations that pass through it
+    text: String,
+    /// each Chinese character of the reading sits inside a dictionary word, and at least
+    /// one such word joins the reading to the text around it — the bytes chose the
+    /// characters, the context confirms them
+    supported: bool,
+    plain: String,
+    /// the characters made from searched-for bytes
+    searched: Vec<char>,
+}
+
+/// Every reading of every token combination, scored in context.
+fn evaluate(combos: &[(Combo, Option<usize>)], ctx: &Ctx, ltail: &str) -> Vec<Cand> {
+    let (model, right) = (ctx.model, ctx.right);
     let lcount = ltail.chars().count();
     let mut cands = Vec::new();
     for (combo, gap) in combos {
@@ -412,26 +437,14 @@ fn evaluate(
             // an opening quote the reading leaves unclosed is less likely than one it closes
             let opens = r.chars.iter().filter(|c| c.0 == '“').count();
             let closes = r.chars.iter().filter(|c| c.0 == '”').count() + right.matches('”').count();
-            let cache: f64 = r
-                .chars
-                .iter()
-                .filter(|c| c.1)
-                .map(|c| (1.0 + *ctx_doc.counts.get(&c.0).unwrap_or(&0) as f64).ln())
-                .sum();
-            let logp =
-                model.score(&ctx) - if opens > closes { 3.0 } else { 0.0 } + CACHE_WEIGHT * cache;
+            let logp = model.score(&ctx) - if opens > closes { 3.0 } else { 0.0 };
             let cc: Vec<char> = ctx.chars().collect();
             let n = r.chars.len();
             // dictionary words of 2–4 characters anywhere in the context, as char ranges
-            let bounds: Vec<usize> = ctx
-                .char_indices()
-                .map(|(i, _)| i)
-                .chain(std::iter::once(ctx.len()))
-                .collect();
             let mut words = Vec::new();
             for a in 0..cc.len() {
                 for b in a + 2..(a + 5).min(cc.len() + 1) {
-                    if model.has_word(&ctx[bounds[a]..bounds[b]]) {
+                    if model.has_word(&cc[a..b]) {
                         words.push((a, b));
                     }
                 }
@@ -452,7 +465,13 @@ fn evaluate(
                 || words.iter().any(|(a, b)| {
                     (*a < lcount && *b > lcount) || (*a < lcount + n && *b > lcount + n)
                 });
-            cands.push((logp, r.text(), all_in_words && joined, r.plain()));
+            cands.push(Cand {
+                logp,
+                text: r.text(),
+                supported: all_in_words && joined,
+                plain: r.plain(),
+                searched: r.chars.iter().filter(|c| c.1).map(|c| c.0).collect(),
+            });
         }
     }
     cands
@@ -464,6 +483,143 @@ const MARGIN: f64 = 0.4;
 const GAP_MARGIN: f64 = 1.0;
 /// Anchors closer than this belong to one span.
 const JOIN: usize = 6;
+
+/// The readings of one damaged span, before the document's own counts are weighed in.
+#[derive(Debug)]
+struct Verdict {
+    /// log-probability of the span as found: a repair must beat it
+    base: f64,
+    /// how far the best reading must lead the next
+    margin: f64,
+    cands: Vec<Cand>,
+}
+
+/// Spans remembered per worker thread at most; past that the memory starts over.
+const VERDICTS_KEPT: usize = 20_000;
+
+thread_local! {
+    /// Verdicts by span and context. A corpus repeats its damage (the same report reprinted
+    /// on several sites, the same boilerplate every year), and the search is the dearest
+    /// thing repair does; the document-specific part (its character counts) is applied after.
+    static VERDICTS: std::cell::RefCell<rustc_hash::FxHashMap<String, std::rc::Rc<Verdict>>> =
+        Default::default();
+}
+
+/// Searches the readings of the span `start..end` (anchors `g`), or recalls them when the
+/// same span was searched in the same context before.
+#[allow(clippy::too_many_arguments)]
+fn verdict(
+    chars: &[char],
+    g: &[usize],
+    start: usize,
+    end: usize,
+    lost_first: bool,
+    left: &str,
+    right: &str,
+    readings: &Readings,
+) -> std::rc::Rc<Verdict> {
+    // everything the search reads: the span, its context, and the document's readings of
+    // any syllable left inside it
+    let mut key = String::with_capacity(64);
+    key.extend(&chars[start..end]);
+    key.push('\u{1}');
+    key.push_str(left);
+    key.push('\u{1}');
+    key.push_str(right);
+    key.push(if lost_first { '1' } else { '0' });
+    for i in start..end {
+        if chars[i] == '?' {
+            if let Some(n) = garbage_after(chars, i) {
+                let syl: String = chars[i + 1..i + n].iter().collect();
+                key.push('\u{1}');
+                key.extend(readings.syllables.get(&syl).into_iter().flatten());
+            }
+        }
+    }
+    if let Some(v) = VERDICTS.with(|m| m.borrow().get(&key).cloned()) {
+        return v;
+    }
+
+    let model = lm::get();
+    let damaged: String = chars[start..end].iter().collect();
+    let base = model.score(&model.simplify(&format!("{}{}{}", tail(left, 3), damaged, right)));
+    // every combination of readings of the span's characters
+    let mut combos: Vec<Combo> = vec![if lost_first {
+        vec![(Tok::Lost, None)]
+    } else {
+        Vec::new()
+    }];
+    let mut i = start;
+    while i < end {
+        let (used, alts) = alternatives(chars, i);
+        if alts.is_empty() {
+            combos.clear();
+            break;
+        }
+        let mut next = Vec::new();
+        for c in &combos {
+            for (toks, lit) in &alts {
+                let mut v = c.clone();
+                for (k, t) in toks.iter().enumerate() {
+                    let l = (k + 1 == toks.len() && !lit.is_empty()).then(|| lit.clone());
+                    v.push((*t, l));
+                }
+                next.push(v);
+            }
+        }
+        combos = next;
+        i += used;
+        if combos.len() > 256 {
+            break;
+        }
+    }
+    let ltail = tail(left, 3);
+    let ctx = Ctx {
+        model,
+        dp: Default::default(),
+        left,
+        right,
+        readings,
+    };
+    let plain: Vec<_> = combos.iter().map(|c| (c.clone(), None)).collect();
+    let mut cands = evaluate(&plain, &ctx, &ltail);
+    let mut margin = MARGIN;
+    // a gap shows as a reading that falls back into step at a lone ASCII letter
+    let resyncs = g.iter().any(|&a| chars[a].is_ascii_alphabetic());
+    if resyncs && !cands.iter().any(|c| c.supported) {
+        // a pair that read as nothing was dropped without a trace: try two lost bytes
+        // between any two bytes that are there (`粒;[化思]季S`)
+        let mut gapped = Vec::new();
+        for combo in combos.iter().take(2) {
+            for p in 1..combo.len() {
+                if matches!((combo[p - 1].0, combo[p].0), (Tok::Byte(a), Tok::Byte(b)) if a >= 0x80 && b >= 0x80)
+                {
+                    let mut v = combo.clone();
+                    v.insert(p, (Tok::Lost, None));
+                    v.insert(p, (Tok::Lost, None));
+                    gapped.push((v, Some(p)));
+                }
+            }
+        }
+        cands = evaluate(&gapped, &ctx, &ltail);
+        // two bytes searched for with no trace of them: ask for a clearer win
+        margin = GAP_MARGIN;
+    }
+
+    let v = std::rc::Rc::new(Verdict {
+        base,
+        margin,
+        cands,
+    });
+    VERDICTS.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= VERDICTS_KEPT {
+            m.clear();
+        }
+        m.insert(key, v.clone());
+    });
+    v
+}
 
 /// Syllable → characters, from every intact annotation (`區(qū)`) of a document.
 pub fn readings_of(text: &str) -> Readings {
@@ -491,6 +647,15 @@ pub fn readings_of(text: &str) -> Readings {
 /// Repairs one line. `doc` is the whole document, read for `Readings` only when the line
 /// has damage (`readings` caches that across the document's lines).
 pub fn scan(line: &str, doc: &str, readings: &std::cell::OnceCell<Readings>, search: bool) -> Scan {
+    // every anchor is a `?` or an ASCII letter: a line without either has no damage
+    if !line.bytes().any(|b| b == b'?' || b.is_ascii_alphabetic()) {
+        return Scan {
+            text: line.to_string(),
+            repaired: 0,
+            unrepaired: 0,
+            spans: Vec::new(),
+        };
+    }
     let chars: Vec<char> = line.chars().collect();
     let anchors = anchors(&chars);
     if anchors.is_empty() {
@@ -525,7 +690,6 @@ pub fn scan(line: &str, doc: &str, readings: &std::cell::OnceCell<Readings>, sea
             spans,
         };
     }
-    let model = lm::get();
     let readings = readings.get_or_init(|| readings_of(doc));
     let mut out = String::with_capacity(line.len());
     let mut pos = 0;
@@ -561,90 +725,40 @@ pub fn scan(line: &str, doc: &str, readings: &std::cell::OnceCell<Readings>, sea
             strip_annotations(&format!("字{right_raw}")).trim_start_matches('字'),
             3,
         );
-        let damaged: String = chars[start..end].iter().collect();
-        let base = model.score(&model.simplify(&format!("{}{}{}", tail(&left, 3), damaged, right)));
-        // every combination of readings of the span's characters
-        let mut combos: Vec<Combo> = vec![if lost_first {
-            vec![(Tok::Lost, None)]
-        } else {
-            Vec::new()
-        }];
-        let mut i = start;
-        while i < end {
-            let (used, alts) = alternatives(&chars, i);
-            if alts.is_empty() {
-                combos.clear();
-                break;
-            }
-            let mut next = Vec::new();
-            for c in &combos {
-                for (toks, lit) in &alts {
-                    let mut v = c.clone();
-                    for (k, t) in toks.iter().enumerate() {
-                        let l = (k + 1 == toks.len() && !lit.is_empty()).then(|| lit.clone());
-                        v.push((*t, l));
-                    }
-                    next.push(v);
-                }
-            }
-            combos = next;
-            i += used;
-            if combos.len() > 256 {
-                break;
-            }
-        }
-        let ltail = tail(&left, 3);
-        let ctx = Ctx {
-            model,
-            memo: Default::default(),
-            left: &left,
-            right: &right,
-            readings,
-        };
-        let plain: Vec<_> = combos.iter().map(|c| (c.clone(), None)).collect();
-        let mut cands = evaluate(&plain, &ctx, &ltail);
-        let mut margin = MARGIN;
-        // a gap shows as a reading that falls back into step at a lone ASCII letter
-        let resyncs = g.iter().any(|&a| chars[a].is_ascii_alphabetic());
-        if resyncs && !cands.iter().any(|c| c.2) {
-            // a pair that read as nothing was dropped without a trace: try two lost bytes
-            // between any two bytes that are there (`粒;[化思]季S`)
-            let mut gapped = Vec::new();
-            for combo in combos.iter().take(2) {
-                for p in 1..combo.len() {
-                    if matches!((combo[p - 1].0, combo[p].0), (Tok::Byte(a), Tok::Byte(b)) if a >= 0x80 && b >= 0x80)
-                    {
-                        let mut v = combo.clone();
-                        v.insert(p, (Tok::Lost, None));
-                        v.insert(p, (Tok::Lost, None));
-                        gapped.push((v, Some(p)));
-                    }
-                }
-            }
-            cands = evaluate(&gapped, &ctx, &ltail);
-            // two bytes searched for with no trace of them: ask for a clearer win
-            margin = GAP_MARGIN;
-        }
-        // a reading with an unsupported character is no reading
-        cands.retain(|c| c.2);
+        let found = verdict(&chars, &g, start, end, lost_first, &left, &right, readings);
+        // the document's own counts: a character it uses often is likelier to be the lost one
+        let mut cands: Vec<(f64, &Cand)> = found
+            .cands
+            .iter()
+            .filter(|c| c.supported)
+            .map(|c| {
+                let cache: f64 = c
+                    .searched
+                    .iter()
+                    .map(|ch| (1.0 + *readings.counts.get(ch).unwrap_or(&0) as f64).ln())
+                    .sum();
+                (c.logp + CACHE_WEIGHT * cache, c)
+            })
+            .collect();
         cands.sort_by(|a, b| b.0.total_cmp(&a.0));
         // readings that differ only in a pinyin annotation are one reading
-        cands.dedup_by(|a, b| a.3 == b.3);
+        cands.dedup_by(|a, b| a.1.plain == b.1.plain);
         out.extend(&chars[pos..start]);
         let clear_winner = match (cands.first(), cands.get(1)) {
-            (Some(a), Some(b)) => a.0 - b.0 >= margin,
+            (Some(a), Some(b)) => a.0 - b.0 >= found.margin,
             (Some(_), None) => true,
             _ => false,
         };
+        let damaged: String = chars[start..end].iter().collect();
         match cands.first() {
-            Some((s, text, true, _)) if clear_winner && *s > base && !text.contains('?') => {
-                out.push_str(text);
-                spans.push((damaged.clone(), text.clone()));
+            Some((s, c)) if clear_winner && *s > found.base && !c.text.contains('?') => {
+                out.push_str(&c.text);
+                spans.push((damaged, c.text.clone()));
                 repaired += 1;
             }
             _ => {
                 out.push_str(&damaged);
-                spans.push((damaged.clone(), damaged.clone()));
+                spans.push((damaged.clone(), damaged));
                 unrepaired += 1;
             }
         }

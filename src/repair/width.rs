@@ -54,7 +54,21 @@ fn fold_width(line: &str) -> String {
     out
 }
 
+/// Could `normalize` change anything in a line with this character?
+fn touched(c: char) -> bool {
+    matches!(
+        c,
+        ',' | ';' | ':' | '!' | '?' | '(' | ')' | '．' | '％' | '\u{3000}' | '\u{00A0}'
+    ) || ('０'..='９').contains(&c)
+        || ('Ａ'..='Ｚ').contains(&c)
+        || ('ａ'..='ｚ').contains(&c)
+}
+
 pub fn normalize(line: &str) -> String {
+    // most lines have nothing to change: one scan, no per-character buffers
+    if !line.chars().any(touched) {
+        return line.to_string();
+    }
     let folded = fold_width(line);
     let chars: Vec<char> = folded.chars().collect();
     let n = chars.len();

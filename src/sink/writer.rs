@@ -36,6 +36,7 @@ pub struct FileEntry {
     pub sha256: String,
 }
 
+#[derive(Clone)]
 pub struct WriterLimits {
     /// A partition's buffer is written out when its estimated size reaches this.
     pub flush_bytes: usize,
@@ -43,14 +44,17 @@ pub struct WriterLimits {
     pub max_buffered_bytes: usize,
     /// Rows per Parquet row group.
     pub row_group_rows: usize,
+    /// Threads that encode and compress flushed buffers (at least one).
+    pub encoders: usize,
 }
 
 impl Default for WriterLimits {
     fn default() -> Self {
         WriterLimits {
-            flush_bytes: 48 << 20,
-            max_buffered_bytes: 96 << 20,
+            flush_bytes: 24 << 20,
+            max_buffered_bytes: 64 << 20,
             row_group_rows: 64 * 1024,
+            encoders: 2,
         }
     }
 }
@@ -69,6 +73,136 @@ pub struct DatasetWriter {
     next_part: BTreeMap<(String, String), u32>,
     rejects: Vec<RejectRow>,
     files: Vec<FileEntry>,
+    encoders: Encoders,
+}
+
+/// A flushed buffer on its way to the encoders: its rows and the file name of each table,
+/// fixed when it was flushed so that names never depend on which encoder finishes first.
+struct FlushJob {
+    dir: String,
+    /// (table, file) for each table that has rows here, documents always
+    parts: Vec<(&'static str, String)>,
+    docs: Vec<DocRows>,
+}
+
+/// Encoding and compressing is most of the writer's work: a small pool does it while the
+/// writer goes on buffering (and, at the end, writes every remaining partition in parallel).
+/// The channel holds one job, so at most `encoders + 1` flushed buffers exist at a time.
+/// What an encoder thread wrote, and how long it was busy.
+type Encoded = (Vec<FileEntry>, std::time::Duration);
+
+struct Encoders {
+    tx: Option<std::sync::mpsc::SyncSender<FlushJob>>,
+    handles: Vec<std::thread::JoinHandle<Result<Encoded>>>,
+    /// time the encoders spent encoding, summed over them
+    busy: std::time::Duration,
+}
+
+impl Encoders {
+    fn start(root: &Path, limits: &WriterLimits) -> Encoders {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<FlushJob>(1);
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        let handles = (0..limits.encoders.max(1))
+            .map(|i| {
+                let (rx, root, limits) = (rx.clone(), root.to_path_buf(), limits.clone());
+                std::thread::Builder::new()
+                    .name(format!("govtext-encoder-{i}"))
+                    .spawn(move || {
+                        let mut files = Vec::new();
+                        let mut busy = std::time::Duration::ZERO;
+                        loop {
+                            // the lock is held only while waiting for the next job
+                            let job = rx
+                                .lock()
+                                .map_err(|_| anyhow::anyhow!("write: an encoder panicked"))?
+                                .recv();
+                            let Ok(job) = job else { break };
+                            let t = std::time::Instant::now();
+                            files.extend(encode(&root, &limits, job)?);
+                            busy += t.elapsed();
+                        }
+                        Ok((files, busy))
+                    })
+                    .expect("spawning an encoder thread")
+            })
+            .collect();
+        Encoders {
+            tx: Some(tx),
+            handles,
+            busy: std::time::Duration::ZERO,
+        }
+    }
+
+    /// Every file the encoders wrote, or the first error one of them met.
+    fn join(&mut self) -> Result<Vec<FileEntry>> {
+        self.tx = None;
+        let mut files = Vec::new();
+        let mut first_err = None;
+        for h in self.handles.drain(..) {
+            match h.join() {
+                Ok(Ok((f, busy))) => {
+                    files.extend(f);
+                    self.busy += busy;
+                }
+                Ok(Err(e)) => {
+                    first_err.get_or_insert(e);
+                }
+                Err(_) => {
+                    first_err.get_or_insert(anyhow::anyhow!("write: an encoder thread panicked"));
+                }
+            }
+        }
+        match first_err {
+            Some(e) => Err(e),
+            None => Ok(files),
+        }
+    }
+}
+
+/// Writes the four tables of one flushed buffer.
+fn encode(root: &Path, limits: &WriterLimits, mut job: FlushJob) -> Result<Vec<FileEntry>> {
+    let mut out = Vec::with_capacity(4);
+    job.docs
+        .sort_by(|a, b| a.document.doc_id.cmp(&b.document.doc_id));
+    for (table, rel) in &job.parts {
+        let b = match *table {
+            "documents" => {
+                let rows: Vec<DocumentRow> = job
+                    .docs
+                    .iter_mut()
+                    .map(|d| std::mem::take(&mut d.document))
+                    .collect();
+                batch::documents(&rows)
+            }
+            "sections" => {
+                let rows: Vec<SectionRow> = job
+                    .docs
+                    .iter_mut()
+                    .flat_map(|d| std::mem::take(&mut d.sections))
+                    .collect();
+                batch::sections(&rows)
+            }
+            "sentences" => {
+                let rows: Vec<SentenceRow> = job
+                    .docs
+                    .iter_mut()
+                    .flat_map(|d| std::mem::take(&mut d.sentences))
+                    .collect();
+                batch::sentences(&rows)
+            }
+            "indicators" => {
+                let rows: Vec<IndicatorRow> = job
+                    .docs
+                    .iter_mut()
+                    .flat_map(|d| std::mem::take(&mut d.indicators))
+                    .collect();
+                batch::indicators(&rows)
+            }
+            other => anyhow::bail!("write: no table {other} in a partition ({})", job.dir),
+        };
+        out.push(write_parquet(root, rel, table, &b, limits)?);
+    }
+    Ok(out)
 }
 
 /// Rough in-memory size of one document's rows: what the buffer limits are measured in.
@@ -81,7 +215,9 @@ fn estimate(d: &DocRows) -> usize {
 fn properties(table: &str, limits: &WriterLimits) -> WriterProperties {
     let mut b = WriterProperties::builder()
         .set_compression(Compression::ZSTD(
-            ZstdLevel::try_new(3).expect("zstd level"),
+            // level 1: most of the ratio of level 3 (text compresses well either way) for
+            // much less of the writer's time
+            ZstdLevel::try_new(1).expect("zstd level"),
         ))
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_max_row_group_row_count(Some(limits.row_group_rows))
@@ -90,9 +226,20 @@ fn properties(table: &str, limits: &WriterLimits) -> WriterProperties {
             KeyValue::new("govtext.table".into(), table.to_string()),
             KeyValue::new("govtext.schema_version".into(), SCHEMA_VERSION.to_string()),
         ]));
+    // a table's own id is unique per row: a dictionary would only be built to be dropped
+    let own_id = match table {
+        "sections" => "section_id",
+        "sentences" => "sentence_id",
+        "indicators" => "indicator_id",
+        _ => "doc_id",
+    };
     for c in schema::columns(table) {
-        if !c.dictionary {
+        if !c.dictionary || c.name == own_id {
             b = b.set_column_dictionary_enabled(ColumnPath::from(c.name), false);
+        } else if c.ty == arrow::datatypes::DataType::Utf8 {
+            // dictionary-encoded strings are small already (a dictionary page and run-length
+            // indices); a compressor per column per file costs more time than it saves space
+            b = b.set_column_compression(ColumnPath::from(c.name), Compression::UNCOMPRESSED);
         }
     }
     b.build()
@@ -145,6 +292,7 @@ pub fn hex(bytes: &[u8]) -> String {
 impl DatasetWriter {
     pub fn new(root: PathBuf, limits: WriterLimits) -> Self {
         DatasetWriter {
+            encoders: Encoders::start(&root, &limits),
             root,
             limits,
             buffers: BTreeMap::new(),
@@ -195,62 +343,55 @@ impl DatasetWriter {
     }
 
     fn flush(&mut self, key: &PartitionKey) -> Result<()> {
-        let Some(mut buf) = self.buffers.remove(key) else {
+        let Some(buf) = self.buffers.remove(key) else {
             return Ok(());
         };
         self.buffered -= buf.bytes;
         if buf.docs.is_empty() {
             return Ok(());
         }
-        buf.docs
-            .sort_by(|a, b| a.document.doc_id.cmp(&b.document.doc_id));
         let dir = key.dir();
-        let docs: Vec<DocumentRow> = buf
-            .docs
-            .iter_mut()
-            .map(|d| std::mem::take(&mut d.document))
-            .collect();
-        self.write_table("documents", Some(&dir), batch::documents(&docs))?;
-        drop(docs);
-        let secs: Vec<SectionRow> = buf
-            .docs
-            .iter_mut()
-            .flat_map(|d| std::mem::take(&mut d.sections))
-            .collect();
-        self.write_table("sections", Some(&dir), batch::sections(&secs))?;
-        let sents: Vec<SentenceRow> = buf
-            .docs
-            .iter_mut()
-            .flat_map(|d| std::mem::take(&mut d.sentences))
-            .collect();
-        self.write_table("sentences", Some(&dir), batch::sentences(&sents))?;
-        let inds: Vec<IndicatorRow> = buf
-            .docs
-            .iter_mut()
-            .flat_map(|d| std::mem::take(&mut d.indicators))
-            .collect();
-        self.write_table("indicators", Some(&dir), batch::indicators(&inds))?;
-        Ok(())
-    }
-
-    fn write_table(&mut self, table: &str, dir: Option<&str>, b: RecordBatch) -> Result<()> {
         // A partition always gets its documents file; child tables only when they have rows,
         // so that no partition directory holds a file of nothing.
-        if b.num_rows() == 0 && table != "documents" {
-            return Ok(());
+        let has = |f: fn(&DocRows) -> usize| buf.docs.iter().any(|d| f(d) > 0);
+        let mut parts = vec![("documents", self.part_path("documents", Some(&dir)))];
+        for (table, rows) in [
+            ("sections", has(|d| d.sections.len())),
+            ("sentences", has(|d| d.sentences.len())),
+            ("indicators", has(|d| d.indicators.len())),
+        ] {
+            if rows {
+                parts.push((table, self.part_path(table, Some(&dir))));
+            }
         }
-        let rel = self.part_path(table, dir);
-        let entry = write_parquet(&self.root, &rel, table, &b, &self.limits)?;
-        self.files.push(entry);
+        let job = FlushJob {
+            dir,
+            parts,
+            docs: buf.docs,
+        };
+        let sent = self
+            .encoders
+            .tx
+            .as_ref()
+            .map(|tx| tx.send(job).is_ok())
+            .unwrap_or(false);
+        if !sent {
+            // every encoder has stopped: one of them failed, and joining says why
+            self.encoders.join()?;
+            anyhow::bail!("write: the encoders stopped");
+        }
         Ok(())
     }
 
-    /// Writes out every buffer and the rejects; returns the files written, in a stable order.
-    pub fn finish(mut self) -> Result<Vec<FileEntry>> {
+    /// Writes out every buffer and the rejects; returns the files written, in a stable order,
+    /// and the time the encoder threads spent encoding them.
+    pub fn finish(mut self) -> Result<(Vec<FileEntry>, std::time::Duration)> {
         let keys: Vec<PartitionKey> = self.buffers.keys().cloned().collect();
         for k in keys {
             self.flush(&k)?;
         }
+        let encoded = self.encoders.join()?;
+        self.files.extend(encoded);
         let mut rejects = std::mem::take(&mut self.rejects);
         rejects.sort_by(|a, b| a.source_path.cmp(&b.source_path));
         let b = batch::rejects(&rejects);
@@ -270,6 +411,6 @@ impl DatasetWriter {
         let order = |t: &str| schema::TABLES.iter().position(|x| *x == t).unwrap_or(99);
         self.files
             .sort_by(|a, b| (order(&a.table), &a.path).cmp(&(order(&b.table), &b.path)));
-        Ok(self.files)
+        Ok((self.files, self.encoders.busy))
     }
 }
