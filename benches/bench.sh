@@ -7,7 +7,8 @@
 # target/bench/), builds govtext in release mode, then runs measure.py (median wall time,
 # MB/s, docs/s, peak RSS of the process tree) on govtext, the Python peer and the floor
 # (limit_copy.py), and prints govtext's ratio to each. Python packages for the peers go into
-# target/bench/.venv. Per-stage CPU time is in govtext's own summary line.
+# target/bench/.venv. A last govtext run prints its per-stage breakdown (time summed over
+# threads, and each stage's share): the biggest share is the next thing to make faster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOCS=${1:-20000}
@@ -31,6 +32,8 @@ run() { "$PY" "$B/measure.py" --name "$1" --input "$C" --out "$W/out/$1" --runs 
 run govtext "$GT" run "$C" -o "$W/out/govtext" --quiet
 run peer_python "$PY" "$B/peer_python.py" "$C" "$W/out/peer_python" --workers 2
 run limit_copy "$PY" "$B/limit_copy.py" "$C" "$W/out/limit_copy"
+echo "govtext per-stage breakdown (one more run):"
+"$GT" run "$C" -o "$W/out/govtext" 2>&1 | grep -E "stage time|rows:" | sed 's/^ */  /'
 "$PY" - "$W/results.txt" <<'PYEOF'
 import re, sys
 rates = {}

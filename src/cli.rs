@@ -45,6 +45,11 @@ pub enum Command {
         /// No progress line, even on a terminal.
         #[arg(short, long)]
         quiet: bool,
+        /// Process every input again. By default a run keeps the rows of inputs whose path
+        /// and bytes are unchanged since the dataset in OUTPUT was written (by this same
+        /// build), processes new and changed inputs, and drops the rows of removed ones.
+        #[arg(long)]
+        full_refresh: bool,
     },
     /// One document through every stage, printed: metadata, what each stage did, the
     /// section tree, the indicators.
@@ -104,6 +109,17 @@ fn print_summary(r: &crate::RunReport, out: &std::path::Path) {
         (r.documents + r.rejects) as f64 / secs,
         out.display()
     );
+    match &r.full_because {
+        None => eprintln!(
+            "  incremental: {} documents unchanged and kept, {} inputs processed",
+            r.reused,
+            r.documents + r.rejects - r.reused
+        ),
+        Some(why) if why != "no committed dataset there yet" => {
+            eprintln!("  full run: {why}")
+        }
+        Some(_) => {}
+    }
     if r.unchanged {
         eprintln!(
             "  unchanged: the dataset in {} already holds exactly this; nothing replaced",
@@ -161,6 +177,7 @@ pub fn main_with(cli: Cli) -> Result<i32> {
             jobs,
             max_bytes,
             quiet,
+            full_refresh,
         } => {
             let inputs = if inputs.is_empty() {
                 default_inputs()?
@@ -178,6 +195,7 @@ pub fn main_with(cli: Cli) -> Result<i32> {
                 jobs,
                 max_bytes,
                 progress: !quiet,
+                full_refresh,
             };
             let report = crate::run(&cfg)?;
             print_summary(&report, &output);
@@ -249,6 +267,8 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
                 any_reject = true;
                 continue;
             }
+            // `process` is never given a previous dataset: nothing is reused here
+            pipeline::Outcome::Reused(_) => unreachable!("inspect processes every document"),
         };
         let d = &rows.document;
         println!("== {} ({})", d.source_path, d.doc_id);

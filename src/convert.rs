@@ -32,6 +32,17 @@ pub struct Converted {
 
 /// t2s of every BMP character taken alone (identity outside the CJK blocks, and where a
 /// character maps to more than one).
+/// The character table, built once per process from the first OpenCC that asks (the
+/// converter's, in a run): the repair stage's language model reads the same table rather
+/// than loading OpenCC's dictionaries a second time.
+pub fn shared_char_table(cc: Option<&OpenCC>) -> &'static [char] {
+    static TABLE: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| match cc {
+        Some(cc) => char_table(cc),
+        None => char_table(&OpenCC::new()),
+    })
+}
+
 pub fn char_table(cc: &OpenCC) -> Vec<char> {
     let mut table: Vec<char> = (0..0x10000u32)
         .map(|u| char::from_u32(u).unwrap_or('\u{FFFD}'))
@@ -64,7 +75,7 @@ impl Converter {
         let mut cc = OpenCC::new();
         // documents are already spread over worker threads; nested rayon only adds overhead
         cc.set_parallel(false);
-        let table = char_table(&cc);
+        let table = shared_char_table(Some(&cc));
         let mut traditional = vec![0u64; 0x10000 / 64];
         for (u, &t) in table.iter().enumerate() {
             // 著, 乾, 余 change under t2s but are everyday simplified characters too: only

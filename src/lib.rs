@@ -33,6 +33,8 @@ pub struct Config {
     /// Inputs larger than this are rejected as too_large.
     pub max_bytes: u64,
     pub progress: bool,
+    /// Process every input, even those a previous run of the same build already holds.
+    pub full_refresh: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -46,6 +48,11 @@ pub struct RunReport {
     pub elapsed: Duration,
     /// The run produced exactly the dataset already committed: nothing was replaced.
     pub unchanged: bool,
+    /// Documents carried over from the previous dataset without processing.
+    pub reused: u64,
+    /// Why the previous dataset was not built on (none there, another build,
+    /// `--full-refresh`); `None` when it was.
+    pub full_because: Option<String>,
 }
 
 impl RunReport {

@@ -9,7 +9,7 @@ use crate::meta::{self, gazetteer::Gazetteer, MetaInput};
 use crate::model::*;
 use crate::repair;
 use crate::segment::{self, SegmentOptions};
-use crate::sink::{DatasetWriter, InputEntry, Manifest, Staging, WriterLimits};
+use crate::sink::{DatasetWriter, InputEntry, Manifest, Previous, Reused, Staging, WriterLimits};
 use crate::source::{self, Format, Item, RawDoc, SourceOptions};
 use crate::{decode, html, Config, RunReport};
 use anyhow::Result;
@@ -60,6 +60,8 @@ impl StageTimes {
 pub enum Outcome {
     Doc(Box<DocRows>),
     Reject(RejectRow),
+    /// Unchanged since the dataset this run builds on: its rows are carried over.
+    Reused(Reused),
 }
 
 /// What one input became, with what the manifest records of it.
@@ -85,6 +87,17 @@ fn error_reject(raw: &RawDoc, stage: &str, reason: &str, msg: String) -> RejectR
 /// Runs every stage on one document. Never panics outward: a panic inside a stage becomes a
 /// reject naming the document, so one bad input cannot take the run down.
 pub fn process(raw: &RawDoc, res: &Resources, times: &mut StageTimes) -> Processed {
+    process_or_reuse(raw, res, None, times)
+}
+
+/// `process`, unless `prev` (the dataset an incremental run builds on) already holds this
+/// input's rows: then the document is only named, not processed.
+pub fn process_or_reuse(
+    raw: &RawDoc,
+    res: &Resources,
+    prev: Option<&Previous>,
+    times: &mut StageTimes,
+) -> Processed {
     let sha = crate::sink::writer::hex(&Sha256::digest(&raw.bytes));
     let id = doc_id(&sha);
     let input = InputEntry {
@@ -93,7 +106,18 @@ pub fn process(raw: &RawDoc, res: &Resources, times: &mut StageTimes) -> Process
         sha256: Some(sha.clone()),
         doc_id: None,
         reject: None,
+        partition: None,
     };
+    if let Some(r) = prev.and_then(|p| p.reusable(&raw.source_path, &sha)) {
+        return Processed {
+            input: InputEntry {
+                doc_id: Some(r.doc_id.clone()),
+                partition: Some(r.partition.clone()),
+                ..input
+            },
+            outcome: Outcome::Reused(r),
+        };
+    }
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         stages(raw, &id, &sha, res, times)
     }));
@@ -116,8 +140,12 @@ pub fn process(raw: &RawDoc, res: &Resources, times: &mut StageTimes) -> Process
     };
     let mut input = input;
     match &outcome {
-        Outcome::Doc(d) => input.doc_id = Some(d.document.doc_id.clone()),
+        Outcome::Doc(d) => {
+            input.doc_id = Some(d.document.doc_id.clone());
+            input.partition = Some(d.partition.dir());
+        }
         Outcome::Reject(r) => input.reject = Some(r.reason.clone()),
+        Outcome::Reused(_) => unreachable!("reused inputs return early"),
     }
     Processed { input, outcome }
 }
@@ -380,6 +408,20 @@ enum Job {
 pub fn run(cfg: &Config) -> Result<RunReport> {
     let started = Instant::now();
     let staging = Staging::begin(&cfg.output)?;
+    // what of the committed dataset this run can keep (under the lock: nothing changes it)
+    let prev = if cfg.full_refresh {
+        Err("--full-refresh".to_string())
+    } else {
+        Previous::load(&cfg.output)
+    };
+    let mut report = RunReport::default();
+    let prev = match prev {
+        Ok(p) => Some(Arc::new(p)),
+        Err(why) => {
+            report.full_because = Some(why);
+            None
+        }
+    };
     let res = Arc::new(Resources::load());
     let jobs = cfg.jobs.max(1);
     // how many documents may be in flight between the reader and the writer at once
@@ -406,6 +448,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
         let rx = Arc::clone(&job_rx);
         let tx = res_tx.clone();
         let res = Arc::clone(&res);
+        let prev = prev.clone();
         workers.push(
             std::thread::Builder::new()
                 .name(format!("govtext-worker-{w}"))
@@ -418,7 +461,8 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
                     let mut times = StageTimes::default();
                     let msg = match job {
                         Job::Doc(seq, raw) => {
-                            (seq, Some(process(&raw, &res, &mut times)), None, times)
+                            let p = process_or_reuse(&raw, &res, prev.as_deref(), &mut times);
+                            (seq, Some(p), None, times)
                         }
                         Job::Done(seq, item) => (seq, None, Some(item), times),
                     };
@@ -436,12 +480,15 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
             ..WriterLimits::default()
         },
     );
-    let mut report = RunReport::default();
+    if let Some(p) = &prev {
+        writer.number_after(p.data_files());
+    }
+    let mut kept: std::collections::HashSet<String> = Default::default();
     let mut pending: BTreeMap<u64, (Option<Processed>, Option<Item>)> = BTreeMap::new();
     let mut next = 0u64;
     let mut seen: HashMap<String, String> = HashMap::new(); // sha256 → doc_id kept
     let mut inputs_log: Vec<InputEntry> = Vec::new();
-    let mut progress = crate::progress::Progress::new(cfg.progress);
+    let mut progress = crate::progress::Progress::new(cfg.progress, &cfg.inputs);
     for (seq, processed, item, times) in res_rx.iter() {
         report.stage_times.merge(&times);
         pending.insert(seq, (processed, item));
@@ -451,7 +498,14 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
             match (processed, item) {
                 (Some(p), _) => {
                     report.input_bytes += p.input.bytes.unwrap_or(0);
-                    accept(p, &mut writer, &mut seen, &mut inputs_log, &mut report)?
+                    accept(
+                        p,
+                        &mut writer,
+                        &mut seen,
+                        &mut kept,
+                        &mut inputs_log,
+                        &mut report,
+                    )?
                 }
                 (None, Some(Item::Reject(r))) => {
                     inputs_log.push(InputEntry {
@@ -460,6 +514,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
                         sha256: None,
                         doc_id: None,
                         reject: Some(r.reason.clone()),
+                        partition: None,
                     });
                     report.count_reject(&r.reason);
                     writer.reject(r);
@@ -478,6 +533,10 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
             .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
     }
     let t = Instant::now();
+    if let Some(p) = &prev {
+        let carried = p.carry(&staging.dir, &kept, writer.limits())?;
+        writer.carried(carried);
+    }
     let (files, encoding) = writer.finish()?;
     // the encoder threads' time is the write stage; what follows on this thread (the last
     // files, the manifest, the publish) is the commit
@@ -498,11 +557,22 @@ fn accept(
     p: Processed,
     writer: &mut DatasetWriter,
     seen: &mut HashMap<String, String>,
+    kept: &mut std::collections::HashSet<String>,
     inputs_log: &mut Vec<InputEntry>,
     report: &mut RunReport,
 ) -> Result<()> {
     let mut input = p.input;
     match p.outcome {
+        Outcome::Reused(r) => {
+            // an input listed as a document before was its bytes' first occurrence then,
+            // and inputs come in the same order: it is the first now too
+            if let Some(sha) = &input.sha256 {
+                seen.insert(sha.clone(), r.doc_id.clone());
+            }
+            kept.insert(r.doc_id);
+            report.documents += 1;
+            report.reused += 1;
+        }
         Outcome::Doc(rows) => {
             let sha = rows.document.source_sha256.clone();
             if let Some(kept) = seen.get(&sha) {
@@ -517,6 +587,7 @@ fn accept(
                     duplicate_of: Some(kept.clone()),
                 };
                 input.doc_id = None;
+                input.partition = None;
                 input.reject = Some("duplicate".into());
                 report.count_reject("duplicate");
                 writer.reject(r);

@@ -4,7 +4,6 @@
 //! most four characters. It is only loaded when a document has a damaged span, so clean
 //! corpora never pay for it.
 
-use opencc_fmmseg::OpenCC;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
@@ -17,7 +16,7 @@ pub struct Lm {
     logp: HashMap<u64, f64>,
     log_total: f64,
     /// Character-level t2s over the BMP: scoring needs speed more than phrase accuracy.
-    t2s: Vec<char>,
+    t2s: &'static [char],
     /// BMP characters that occur in some dictionary word (one bit each)
     known: Vec<u64>,
 }
@@ -49,9 +48,7 @@ pub fn get() -> &'static Lm {
             .into_iter()
             .map(|(k, f)| (k, (f as f64).ln() - log_total))
             .collect();
-        let mut cc = OpenCC::new();
-        cc.set_parallel(false);
-        let t2s = crate::convert::char_table(&cc);
+        let t2s = crate::convert::shared_char_table(None);
         Lm {
             logp,
             log_total,

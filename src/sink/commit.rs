@@ -27,6 +27,10 @@ pub struct InputEntry {
     pub doc_id: Option<String>,
     /// … the reason it was rejected.
     pub reject: Option<String>,
+    /// The partition directory (`year=…/province_code=…`) holding the document's rows in
+    /// every table: with `doc_id`, where this input's rows are.
+    #[serde(default)]
+    pub partition: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -40,6 +44,10 @@ pub struct TableSummary {
 pub struct Manifest {
     pub tool: String,
     pub tool_version: String,
+    /// Fingerprint of the code and data that wrote the rows (`build.rs`): an incremental run
+    /// reuses rows only from the same build.
+    #[serde(default)]
+    pub build: String,
     pub schema_version: u32,
     pub partitioning: Vec<String>,
     pub tables: BTreeMap<String, TableSummary>,
@@ -64,6 +72,7 @@ impl Manifest {
         Manifest {
             tool: "govtext".into(),
             tool_version: env!("CARGO_PKG_VERSION").into(),
+            build: env!("GOVTEXT_BUILD").into(),
             schema_version: SCHEMA_VERSION,
             partitioning: vec!["year".into(), "province_code".into()],
             tables,

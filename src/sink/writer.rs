@@ -51,8 +51,8 @@ pub struct WriterLimits {
 impl Default for WriterLimits {
     fn default() -> Self {
         WriterLimits {
-            flush_bytes: 24 << 20,
-            max_buffered_bytes: 64 << 20,
+            flush_bytes: 8 << 20,
+            max_buffered_bytes: 24 << 20,
             row_group_rows: 64 * 1024,
             encoders: 2,
         }
@@ -325,6 +325,39 @@ impl DatasetWriter {
             }
         }
         Ok(())
+    }
+
+    /// Numbers new part files after `files` (a previous dataset's, carried into this one),
+    /// so that new files never take a carried file's name.
+    pub fn number_after<'a>(&mut self, files: impl Iterator<Item = &'a FileEntry>) {
+        for f in files {
+            let Some((table, rest)) = f.path.split_once('/') else {
+                continue;
+            };
+            let Some((dir, name)) = rest.rsplit_once('/') else {
+                continue;
+            };
+            let n = name
+                .strip_prefix("part-")
+                .and_then(|n| n.strip_suffix(".parquet"))
+                .and_then(|n| n.parse::<u32>().ok());
+            if let Some(n) = n {
+                let next = self
+                    .next_part
+                    .entry((table.to_string(), dir.to_string()))
+                    .or_insert(0);
+                *next = (*next).max(n + 1);
+            }
+        }
+    }
+
+    /// Files already in the staging directory (carried from the previous dataset).
+    pub fn carried(&mut self, files: Vec<FileEntry>) {
+        self.files.extend(files);
+    }
+
+    pub fn limits(&self) -> &WriterLimits {
+        &self.limits
     }
 
     pub fn reject(&mut self, r: RejectRow) {
