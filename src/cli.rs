@@ -70,13 +70,31 @@ pub enum Command {
         #[arg(default_value = "output")]
         dir: PathBuf,
     },
+    /// Build the target-versus-outcome panel (region × year × indicator) into DIR/panel/
+    /// (needs the `analytics` feature: polars). Run it again after each `govtext run`.
+    Panel {
+        #[arg(default_value = "output")]
+        dir: PathBuf,
+    },
+    /// Summary of a dataset: documents by year and level, rejects by reason, truncation,
+    /// unrepaired mojibake, GDP target and outcome coverage of the work reports.
+    Stats {
+        #[arg(default_value = "output")]
+        dir: PathBuf,
+        /// One JSON object, for schedulers.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SchemaFormat {
     Json,
     Markdown,
+    /// `CREATE VIEW`s over the dataset in DIR
     Duckdb,
+    /// `CREATE TABLE`s with the matching column types
+    Postgres,
 }
 
 /// The bundled sample corpus, found from the working directory or beside the executable's
@@ -211,14 +229,14 @@ pub fn main_with(cli: Cli) -> Result<i32> {
                 (SchemaFormat::Json, Some(dir)) => {
                     std::fs::create_dir_all(&dir)
                         .with_context(|| format!("creating {}", dir.display()))?;
-                    for t in schema::TABLES {
+                    for t in schema::all_tables() {
                         let p = dir.join(format!("{t}.json"));
                         std::fs::write(&p, schema::schema_json(t))
                             .with_context(|| format!("writing {}", p.display()))?;
                     }
                 }
                 (SchemaFormat::Json, None) => {
-                    for t in schema::TABLES {
+                    for t in schema::all_tables() {
                         print!("{}", schema::schema_json(t));
                     }
                 }
@@ -226,6 +244,17 @@ pub fn main_with(cli: Cli) -> Result<i32> {
                 (SchemaFormat::Duckdb, _) => {
                     print!("{}", schema::duckdb_ddl(&dir.to_string_lossy()))
                 }
+                (SchemaFormat::Postgres, _) => print!("{}", schema::postgres_ddl()),
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Panel { dir } => panel(&dir),
+        Command::Stats { dir, json } => {
+            let s = crate::stats::stats(&dir)?;
+            if json {
+                println!("{}", serde_json::to_string(&s)?);
+            } else {
+                print!("{}", crate::stats::render(&s));
             }
             Ok(EXIT_OK)
         }
@@ -375,4 +404,23 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
         println!("-- stage time: {}", stage_line(&times));
     }
     Ok(if any_reject { EXIT_REJECTS } else { EXIT_OK })
+}
+
+#[cfg(feature = "analytics")]
+fn panel(dir: &std::path::Path) -> Result<i32> {
+    let (rows, changed) = crate::panel::publish(dir)?;
+    eprintln!(
+        "govtext: panel of {rows} rows → {}/{}{}",
+        dir.display(),
+        crate::panel::PANEL_FILE,
+        if changed { "" } else { " (unchanged)" }
+    );
+    Ok(EXIT_OK)
+}
+
+#[cfg(not(feature = "analytics"))]
+fn panel(_dir: &std::path::Path) -> Result<i32> {
+    anyhow::bail!(
+        "panel: this govtext was built without the `analytics` feature (polars); build it with the default features"
+    )
 }

@@ -11,6 +11,8 @@ pub mod extract;
 pub mod html;
 pub mod meta;
 pub mod model;
+#[cfg(feature = "analytics")]
+pub mod panel;
 pub mod pipeline;
 pub mod progress;
 pub mod repair;
@@ -18,6 +20,7 @@ pub mod schema;
 pub mod segment;
 pub mod sink;
 pub mod source;
+pub mod stats;
 pub mod validate;
 
 use std::collections::BTreeMap;

@@ -17,9 +17,18 @@ pub const TABLES: [&str; 5] = [
     "rejects",
 ];
 
-/// Tables written under `year=…/province_code=…`; `rejects` has no document year or region.
+/// Tables derived from the others after a run (`govtext panel`), not written by `run`.
+pub const DERIVED: [&str; 1] = ["panel"];
+
+/// Every table of the contract: the five a run writes, then the derived ones.
+pub fn all_tables() -> impl Iterator<Item = &'static str> {
+    TABLES.iter().chain(DERIVED.iter()).copied()
+}
+
+/// Tables written under `year=…/province_code=…`; `rejects` has no document year or region,
+/// the panel is one small file.
 pub fn is_partitioned(table: &str) -> bool {
-    table != "rejects"
+    !matches!(table, "rejects" | "panel")
 }
 
 pub struct Column {
@@ -140,6 +149,30 @@ pub fn columns(table: &str) -> Vec<Column> {
             col("message", Utf8, false, "What exactly was wrong"),
             col("duplicate_of", Utf8, true, "For reason = duplicate: the doc_id of the input kept"),
         ],
+        "panel" => vec![
+            col("admin_code", Utf8, false, "GB/T 2260 code of the region"),
+            col("province", Utf8, true, "Province-level division"),
+            col("city", Utf8, true, "Prefecture-level division"),
+            col("county", Utf8, true, "County-level division"),
+            col("admin_level", Utf8, true, "province, city or county"),
+            col("year", Int32, false, "The year the target is for and the outcome is of"),
+            col("indicator", Utf8, false, "Canonical indicator id (gdp, fixed_asset_investment…)"),
+            col("measure", Utf8, false, "growth_pct (a growth rate, %) or value (a level, in unit)"),
+            col("unit", Utf8, true, "% for growth_pct; the level's unit as written (亿元…)"),
+            col("target_value", Float64, true, "The target for the year: the floor when a floor and a stretch are both set"),
+            col("target_qualifier", Utf8, true, "以上, 左右, 不低于… of the target"),
+            col("target_commitment", Utf8, true, "必保, 确保 or 力争 of the target"),
+            col("target_value_high", Float64, true, "Upper end of a target range (6–6.5%)"),
+            col("target_floor", Float64, true, "The floor (必保/确保), when a stretch is set too"),
+            col("target_stretch", Float64, true, "The stretch (力争), when a floor is set too"),
+            col("target_doc_id", Utf8, true, "The report that set the target (the one planning for this year)"),
+            col("target_sentence_id", Utf8, true, "The sentence of the target"),
+            col("outcome_value", Float64, true, "The outcome reported for the year"),
+            col("outcome_kind", Utf8, true, "actual or estimate (an actual is preferred)"),
+            col("outcome_doc_id", Utf8, true, "The report of the outcome (the next year's, preferably)"),
+            col("outcome_sentence_id", Utf8, true, "The sentence of the outcome"),
+            col("gap", Float64, true, "outcome_value − target_value"),
+        ],
         other => panic!("unknown table {other}"),
     }
 }
@@ -186,7 +219,7 @@ pub fn schema_json(table: &str) -> String {
 /// Markdown table of every column, for the README.
 pub fn schema_markdown() -> String {
     let mut out = String::new();
-    for t in TABLES {
+    for t in all_tables() {
         out.push_str(&format!(
             "### {t}\n\n| column | type | null | meaning |\n|---|---|---|---|\n"
         ));
@@ -208,9 +241,51 @@ pub fn schema_markdown() -> String {
 /// DuckDB views over a written dataset.
 pub fn duckdb_ddl(dir: &str) -> String {
     let mut out = String::new();
-    for t in TABLES {
+    for t in all_tables() {
+        // the panel exists only once `govtext panel` has run: a view over no files fails
+        if DERIVED.contains(&t) && !std::path::Path::new(dir).join(t).exists() {
+            continue;
+        }
         out.push_str(&format!(
             "CREATE OR REPLACE VIEW {t} AS SELECT * FROM read_parquet('{dir}/{t}/**/*.parquet', hive_partitioning = true, union_by_name = true);\n"
+        ));
+    }
+    out
+}
+
+/// The PostgreSQL type of a column.
+fn postgres_type(ty: &DataType) -> &'static str {
+    match ty {
+        DataType::Utf8 => "TEXT",
+        DataType::Int32 => "INTEGER",
+        DataType::Int64 => "BIGINT",
+        DataType::Float64 => "DOUBLE PRECISION",
+        DataType::Boolean => "BOOLEAN",
+        DataType::Date32 => "DATE",
+        other => panic!("no PostgreSQL type for {other:?}"),
+    }
+}
+
+/// `CREATE TABLE` statements for a warehouse load: every column with its PostgreSQL type and
+/// nullability, plus the partition columns (`year`, `province_code`) the files carry in
+/// their paths.
+pub fn postgres_ddl() -> String {
+    let mut out = String::new();
+    for t in all_tables() {
+        let mut cols: Vec<String> = columns(t)
+            .iter()
+            .map(|c| {
+                let null = if c.nullable { "" } else { " NOT NULL" };
+                format!("    {} {}{null}", c.name, postgres_type(&c.ty))
+            })
+            .collect();
+        if is_partitioned(t) {
+            cols.push("    year INTEGER".into());
+            cols.push("    province_code TEXT".into());
+        }
+        out.push_str(&format!(
+            "CREATE TABLE IF NOT EXISTS {t} (\n{}\n);\n",
+            cols.join(",\n")
         ));
     }
     out

@@ -22,6 +22,9 @@ def main():
         )
     for sql in sqls:
         cur = con.execute(sql)
+        if cur.description is None:  # a statement without a result (CREATE VIEW …)
+            print("[]")
+            continue
         cols = [d[0] for d in cur.description]
         rows = [dict(zip(cols, r)) for r in cur.fetchall()]
         print(json.dumps(rows, ensure_ascii=False, default=str))

@@ -58,8 +58,12 @@ pub struct Manifest {
 impl Manifest {
     pub fn new(files: Vec<FileEntry>, inputs: Vec<InputEntry>) -> Manifest {
         let mut tables = BTreeMap::new();
-        for t in schema::TABLES {
+        for t in schema::all_tables() {
             let fs: Vec<&FileEntry> = files.iter().filter(|f| f.table == t).collect();
+            // a derived table is listed once it has been built
+            if fs.is_empty() && schema::DERIVED.contains(&t) {
+                continue;
+            }
             tables.insert(
                 t.to_string(),
                 TableSummary {
