@@ -133,7 +133,7 @@ fn print_summary(r: &crate::RunReport, out: &std::path::Path) {
             r.reused,
             r.documents + r.rejects - r.reused
         ),
-        Some(why) if why != "no committed dataset there yet" => {
+        Some(why) if why != crate::sink::carry::NO_DATASET => {
             eprintln!("  full run: {why}")
         }
         Some(_) => {}

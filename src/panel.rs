@@ -349,14 +349,7 @@ pub fn publish(dir: &Path) -> Result<(u64, bool)> {
         .with_context(|| format!("panel: {} holds no govtext dataset", dir.display()))?;
     let mut files: Vec<FileEntry> = Vec::new();
     for f in old.files.iter().filter(|f| f.table != "panel") {
-        let (from, to) = (dir.join(&f.path), staging.dir.join(&f.path));
-        if let Some(d) = to.parent() {
-            std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
-        }
-        if std::fs::hard_link(&from, &to).is_err() {
-            std::fs::copy(&from, &to)
-                .with_context(|| format!("panel: copying {}", from.display()))?;
-        }
+        crate::sink::carry::link_or_copy(dir, &staging.dir, &f.path).context("panel")?;
         files.push(f.clone());
     }
     let df = build(dir, &old)?;

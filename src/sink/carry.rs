@@ -10,7 +10,7 @@
 //! document is processed again. Rejected inputs are always tried again.
 
 use super::commit::Manifest;
-use super::writer::{write_parquet, FileEntry, WriterLimits};
+use super::writer::{split_file_path, write_parquet, FileEntry, WriterLimits};
 use anyhow::{Context, Result};
 use arrow::array::{Array, BooleanArray, RecordBatchReader, StringArray};
 use arrow::compute::{concat_batches, filter_record_batch};
@@ -18,6 +18,9 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+
+/// Why a first run is a full run: nothing to say about it in the summary.
+pub const NO_DATASET: &str = "no committed dataset there yet";
 
 /// The committed dataset a run builds on.
 pub struct Previous {
@@ -37,7 +40,7 @@ impl Previous {
     /// The dataset committed at `out`, when its rows can be reused; otherwise why not.
     pub fn load(out: &Path) -> std::result::Result<Previous, String> {
         if !out.join("_SUCCESS").exists() {
-            return Err("no committed dataset there yet".into());
+            return Err(NO_DATASET.into());
         }
         let manifest = Manifest::read(out).map_err(|e| format!("{e:#}"))?;
         if manifest.build != env!("GOVTEXT_BUILD") {
@@ -120,22 +123,12 @@ impl Previous {
         let mut out = Vec::new();
         for f in self.data_files() {
             let part = partition_of(&f.path).expect("data files have a partition");
-            let from = self.root.join(&f.path);
-            let to = staging.join(&f.path);
-            if let Some(dir) = to.parent() {
-                fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            }
             if !touched.contains(part) {
-                // same bytes: a link where the filesystem allows, a copy where not
-                if fs::hard_link(&from, &to).is_err() {
-                    fs::copy(&from, &to).with_context(|| {
-                        format!("carry: copying {} to {}", from.display(), to.display())
-                    })?;
-                }
+                link_or_copy(&self.root, staging, &f.path).context("carry")?;
                 out.push(f.clone());
                 continue;
             }
-            if let Some(entry) = rewrite(&from, staging, f, kept, limits)? {
+            if let Some(entry) = rewrite(&self.root.join(&f.path), staging, f, kept, limits)? {
                 out.push(entry);
             }
         }
@@ -145,9 +138,21 @@ impl Previous {
 
 /// `documents/year=2024/province_code=CN-LN/part-00000.parquet` → `year=2024/province_code=CN-LN`.
 pub fn partition_of(path: &str) -> Option<&str> {
-    let (_, rest) = path.split_once('/')?;
-    let (dir, _) = rest.rsplit_once('/')?;
-    Some(dir)
+    split_file_path(path).map(|(_, dir, _)| dir)
+}
+
+/// Puts the file `rel` of the dataset at `from` into the one being staged at `to`, same
+/// bytes: a hard link where the filesystem allows, a copy where not.
+pub fn link_or_copy(from: &Path, to: &Path, rel: &str) -> Result<()> {
+    let (src, dst) = (from.join(rel), to.join(rel));
+    if let Some(dir) = dst.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    if fs::hard_link(&src, &dst).is_err() {
+        fs::copy(&src, &dst)
+            .with_context(|| format!("copying {} to {}", src.display(), dst.display()))?;
+    }
+    Ok(())
 }
 
 /// Rewrites one previous file with only the rows of `kept` documents; `None` when no row is

@@ -280,6 +280,15 @@ pub fn write_parquet(
     })
 }
 
+/// `documents/year=2024/province_code=CN-LN/part-00003.parquet` → (`documents`,
+/// `year=2024/province_code=CN-LN`, `part-00003.parquet`): the parts `part_path` joins. `None`
+/// for a file at a table's root (rejects, panel, an empty table's placeholder).
+pub fn split_file_path(path: &str) -> Option<(&str, &str, &str)> {
+    let (table, rest) = path.split_once('/')?;
+    let (dir, name) = rest.rsplit_once('/')?;
+    Some((table, dir, name))
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -331,10 +340,7 @@ impl DatasetWriter {
     /// so that new files never take a carried file's name.
     pub fn number_after<'a>(&mut self, files: impl Iterator<Item = &'a FileEntry>) {
         for f in files {
-            let Some((table, rest)) = f.path.split_once('/') else {
-                continue;
-            };
-            let Some((dir, name)) = rest.rsplit_once('/') else {
+            let Some((table, dir, name)) = split_file_path(&f.path) else {
                 continue;
             };
             let n = name
