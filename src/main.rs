@@ -11,13 +11,26 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    // return freed memory to the system at once (mimalloc's `purge_delay`, option 15 in its
-    // v3 header, default 10 ms): with rows built on workers and freed on encoders the
-    // delayed pages piled up to a third of peak RSS; purging at once keeps the peak flat
-    // for a few percent of time
-    // SAFETY: sets a global option before any thread starts.
+    // when freed memory goes back to the system (mimalloc's `purge_delay`, option 15 in
+    // its v3 header, default 10 ms): with rows built on workers and freed on encoders,
+    // never purging piled pages up to 290 MB of peak RSS on the bench corpus; purging at
+    // once kept 200 MB but cost a third more system time (a madvise per freed page run,
+    // and the page faults after it); 100 ms measured 216 MB for most of that time back.
+    // (Unless MIMALLOC_PURGE_DELAY says otherwise: mimalloc reads it itself.)
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets a global option before any thread starts.
+        unsafe {
+            libmimalloc_sys::mi_option_set(15, 100);
+        }
+    }
+    // and no transparent huge pages: every purged page was faulted in again as a 2 MB page
+    // and zeroed whole — ~60 MB of peak RSS and a good part
+    // of the system time on the bench corpus. (mimalloc's own `allow_thp` is read when it
+    // starts, before main; the process-wide switch works from here.)
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with constant arguments; it only sets a flag on this process.
     unsafe {
-        libmimalloc_sys::mi_option_set(15, 0);
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
     let cli = govtext::cli::Cli::parse();
     let code = match govtext::cli::main_with(cli) {

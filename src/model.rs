@@ -83,7 +83,10 @@ pub struct SentenceRow {
     pub sentence_id: String,
     pub section_id: Option<String>,
     pub seq: i32,
-    pub text: String,
+    /// The sentence's text as a byte span of the document's `text` (the `text` column is
+    /// sliced from it when the batch is built: no copy per sentence while rows wait in
+    /// the writer's buffers).
+    pub bytes: std::ops::Range<usize>,
     pub char_start: i32,
     pub char_end: i32,
 }

@@ -283,7 +283,10 @@ fn stages(
 
     let sec_id = |i: usize| format!("{id}:s{i:05}");
     let sent_id = |i: usize| format!("{id}:t{i:06}");
-    let span = |a: usize, b: usize| -> String { chars[a..b].iter().collect() };
+    // byte offset of every char boundary of the text: sentences are kept as byte spans
+    let mut byte_at = Vec::with_capacity(chars.len() + 1);
+    byte_at.extend(converted.text.char_indices().map(|(b, _)| b));
+    byte_at.push(converted.text.len());
     let sections: Vec<SectionRow> = seg
         .sections
         .iter()
@@ -313,7 +316,7 @@ fn stages(
             sentence_id: sent_id(i),
             section_id: s.section.map(sec_id),
             seq: count(i),
-            text: span(s.start, s.end),
+            bytes: byte_at[s.start]..byte_at[s.end],
             char_start: count(s.start),
             char_end: count(s.end),
         })

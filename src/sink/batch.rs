@@ -98,17 +98,24 @@ pub fn sections(rows: &[SectionRow]) -> RecordBatch {
     )
 }
 
-pub fn sentences(rows: &[SentenceRow]) -> RecordBatch {
+/// The sentences of `docs`, their text sliced from each document's.
+pub fn sentences(docs: &[DocRows]) -> RecordBatch {
+    let rows: Vec<&SentenceRow> = docs.iter().flat_map(|d| &d.sentences).collect();
+    let text = StringArray::from_iter_values(docs.iter().flat_map(|d| {
+        d.sentences
+            .iter()
+            .map(|r| &d.document.text[r.bytes.clone()])
+    }));
     batch(
         "sentences",
         vec![
-            s(rows, |r| &r.doc_id),
-            s(rows, |r| &r.sentence_id),
-            os(rows, |r| r.section_id.as_deref()),
-            i32s(rows, |r| r.seq),
-            s(rows, |r| &r.text),
-            i32s(rows, |r| r.char_start),
-            i32s(rows, |r| r.char_end),
+            s(&rows, |r| &r.doc_id),
+            s(&rows, |r| &r.sentence_id),
+            os(&rows, |r| r.section_id.as_deref()),
+            i32s(&rows, |r| r.seq),
+            Arc::new(text),
+            i32s(&rows, |r| r.char_start),
+            i32s(&rows, |r| r.char_end),
         ],
     )
 }

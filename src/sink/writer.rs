@@ -164,6 +164,12 @@ fn encode(root: &Path, limits: &WriterLimits, mut job: FlushJob) -> Result<Vec<F
     let mut out = Vec::with_capacity(4);
     job.docs
         .sort_by(|a, b| a.document.doc_id.cmp(&b.document.doc_id));
+    // sentences first: their text is sliced from the documents' text, taken below
+    let mut sentences = job
+        .parts
+        .iter()
+        .any(|(t, _)| *t == "sentences")
+        .then(|| batch::sentences(&job.docs));
     for (table, rel) in &job.parts {
         let b = match *table {
             "documents" => {
@@ -182,14 +188,7 @@ fn encode(root: &Path, limits: &WriterLimits, mut job: FlushJob) -> Result<Vec<F
                     .collect();
                 batch::sections(&rows)
             }
-            "sentences" => {
-                let rows: Vec<SentenceRow> = job
-                    .docs
-                    .iter_mut()
-                    .flat_map(|d| std::mem::take(&mut d.sentences))
-                    .collect();
-                batch::sentences(&rows)
-            }
+            "sentences" => sentences.take().expect("built above"),
             "indicators" => {
                 let rows: Vec<IndicatorRow> = job
                     .docs
@@ -208,7 +207,7 @@ fn encode(root: &Path, limits: &WriterLimits, mut job: FlushJob) -> Result<Vec<F
 /// Rough in-memory size of one document's rows: what the buffer limits are measured in.
 fn estimate(d: &DocRows) -> usize {
     let doc = d.document.text.len() + d.document.text_original.len() + 512;
-    let sent: usize = d.sentences.iter().map(|s| s.text.len() + 96).sum();
+    let sent = d.sentences.len() * 128;
     doc + sent + d.sections.len() * 160 + d.indicators.len() * 256
 }
 
@@ -234,6 +233,10 @@ fn properties(table: &str, limits: &WriterLimits) -> WriterProperties {
         _ => "doc_id",
     };
     for c in schema::columns(table) {
+        if matches!(c.name, "text" | "text_original") {
+            // min/max of whole bodies prune nothing and cost a comparison of every value
+            b = b.set_column_statistics_enabled(ColumnPath::from(c.name), EnabledStatistics::None);
+        }
         if !c.dictionary || c.name == own_id {
             b = b.set_column_dictionary_enabled(ColumnPath::from(c.name), false);
         } else if c.ty == arrow::datatypes::DataType::Utf8 {
