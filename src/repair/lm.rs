@@ -19,6 +19,17 @@ pub struct Lm {
     t2s: &'static [char],
     /// BMP characters that occur in some dictionary word (one bit each)
     known: Vec<u64>,
+    /// First two characters of the words of two or more, hashed to one of 2^20 bits: the
+    /// search asks about millions of strings that are no word, most of them with a start
+    /// no word has; a bit in a 128 KB table answers that before the 8 MB map is touched.
+    starts: Vec<u64>,
+}
+
+const STARTS_BITS: u32 = 20;
+
+fn start_bit(a: char, b: char) -> usize {
+    let h = (a as u32).wrapping_mul(0x9E37_79B1) ^ (b as u32);
+    (h.wrapping_mul(0x85EB_CA6B) >> (32 - STARTS_BITS)) as usize
 }
 
 pub fn get() -> &'static Lm {
@@ -26,6 +37,7 @@ pub fn get() -> &'static Lm {
     LM.get_or_init(|| {
         let mut freq: Vec<(u64, u32)> = Vec::with_capacity(350_000);
         let mut known = vec![0u64; 1024];
+        let mut starts = vec![0u64; 1 << (STARTS_BITS - 6)];
         let mut total = 0f64;
         for line in WORDS.lines() {
             if let Some((w, f)) = line.split_once(' ') {
@@ -40,6 +52,10 @@ pub fn get() -> &'static Lm {
                 // a word beyond four characters or outside the BMP can never be looked up
                 if let Some(k) = key(&chars) {
                     freq.push((k, f));
+                    if chars.len() >= 2 {
+                        let bit = start_bit(chars[0], chars[1]);
+                        starts[bit / 64] |= 1 << (bit % 64);
+                    }
                 }
             }
         }
@@ -54,6 +70,7 @@ pub fn get() -> &'static Lm {
             log_total,
             t2s,
             known,
+            starts,
         }
     })
 }
@@ -123,6 +140,20 @@ impl Lm {
             .collect()
     }
 
+    /// Can a word of two or more characters start with `a`, `b`? (No false "no".)
+    fn may_start(&self, a: char, b: char) -> bool {
+        let bit = start_bit(a, b);
+        self.starts[bit / 64] & (1 << (bit % 64)) != 0
+    }
+
+    /// The log-probability of the word `w` (two to four characters), if it is one.
+    fn word(&self, w: &[char]) -> Option<f64> {
+        if w.len() < 2 || !self.may_start(w[0], w[1]) {
+            return None;
+        }
+        key(w).and_then(|k| self.logp.get(&k)).copied()
+    }
+
     fn single(&self, c: char) -> f64 {
         if matches!(
             c,
@@ -187,8 +218,8 @@ impl Lm {
                 let w = if k == i + 1 {
                     self.single(dp.text[i])
                 } else {
-                    match key(&dp.text[i..k]).and_then(|k| self.logp.get(&k)) {
-                        Some(lp) => *lp,
+                    match self.word(&dp.text[i..k]) {
+                        Some(lp) => lp,
                         None => continue,
                     }
                 };
@@ -204,7 +235,7 @@ impl Lm {
 
     /// Is `w` (two to four characters) a dictionary word?
     pub fn has_word(&self, w: &[char]) -> bool {
-        key(w).is_some_and(|k| self.logp.contains_key(&k))
+        self.word(w).is_some()
     }
 
     pub fn score(&self, s: &str) -> f64 {
