@@ -180,6 +180,11 @@ fn stages(
     drop(text);
     let t = times.add("repair", t);
     let cleaned = res.cleaner.clean(&repaired.text);
+    // a large document is held once per stage it passes: let each copy go when done
+    let repaired = repair::Repaired {
+        text: String::new(),
+        ..repaired
+    };
     let t = times.add("clean", t);
     if cleaned.text.trim().is_empty() {
         return Err(error_reject(
@@ -283,10 +288,20 @@ fn stages(
 
     let sec_id = |i: usize| format!("{id}:s{i:05}");
     let sent_id = |i: usize| format!("{id}:t{i:06}");
-    // byte offset of every char boundary of the text: sentences are kept as byte spans
-    let mut byte_at = Vec::with_capacity(chars.len() + 1);
-    byte_at.extend(converted.text.char_indices().map(|(b, _)| b));
-    byte_at.push(converted.text.len());
+    // sentences are kept as byte spans of the text: char offsets turned into bytes by a
+    // cursor that walks forward (sentences come in order), not a table per character
+    let mut cursor = (0usize, 0usize);
+    let mut byte_at = |k: usize| {
+        if k < cursor.0 {
+            cursor = (0, 0);
+        }
+        cursor.1 += chars[cursor.0..k]
+            .iter()
+            .map(|c| c.len_utf8())
+            .sum::<usize>();
+        cursor.0 = k;
+        cursor.1
+    };
     let sections: Vec<SectionRow> = seg
         .sections
         .iter()
@@ -316,7 +331,7 @@ fn stages(
             sentence_id: sent_id(i),
             section_id: s.section.map(sec_id),
             seq: count(i),
-            bytes: byte_at[s.start]..byte_at[s.end],
+            bytes: byte_at(s.start)..byte_at(s.end),
             char_start: count(s.start),
             char_end: count(s.end),
         })

@@ -659,9 +659,8 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             "actual"
         };
         let basis = basis(&chars[cs..q.start]);
-        let period_year = if basis == Some("年均")
-            || sentence_text.contains("十四五") && basis == Some("年均")
-        {
+        // an average over years (年均, as in a 十四五 plan) has no single period
+        let period_year = if basis == Some("年均") {
             None
         } else {
             years_in(chars, q.start)

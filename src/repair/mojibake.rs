@@ -716,9 +716,11 @@ pub fn scan(line: &str, doc: &str, readings: &std::cell::OnceCell<Readings>, sea
         }
         let end = span_end(&chars, &g).max(start + 1);
         // context without annotations; a leading `(qū)` belongs to the span's last character
+        // three characters of left context are all the search reads (and so all that the
+        // remembered verdicts are keyed by: a wider key only misses more often)
         let left = tail(
             &strip_annotations(&chars[pos..start].iter().collect::<String>()),
-            6,
+            3,
         );
         let right_raw: String = chars[end..(end + 16).min(chars.len())].iter().collect();
         let right = head(

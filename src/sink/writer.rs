@@ -237,6 +237,13 @@ fn properties(table: &str, limits: &WriterLimits) -> WriterProperties {
             // min/max of whole bodies prune nothing and cost a comparison of every value
             b = b.set_column_statistics_enabled(ColumnPath::from(c.name), EnabledStatistics::None);
         }
+        let small = table == "documents"
+            && !matches!(c.name, "text" | "text_original" | "title" | "source_path");
+        if small {
+            // one value per document, a handful of documents per file: a compressor (two
+            // zstd contexts, made per column per file) costs more than the bytes it saves
+            b = b.set_column_compression(ColumnPath::from(c.name), Compression::UNCOMPRESSED);
+        }
         if !c.dictionary || c.name == own_id {
             b = b.set_column_dictionary_enabled(ColumnPath::from(c.name), false);
         } else if c.ty == arrow::datatypes::DataType::Utf8 {
