@@ -35,7 +35,8 @@ run govtext "$GT" run "$C" -o "$W/out/govtext" --quiet --full-refresh
 run peer_python "$PY" "$B/peer_python.py" "$C" "$W/out/peer_python" --workers 2
 run limit_copy "$PY" "$B/limit_copy.py" "$C" "$W/out/limit_copy"
 # for reference, not compared: a rerun over the dataset just written, nothing changed
-run govtext_unchanged_rerun "$GT" run "$C" -o "$W/out/govtext" --quiet
+"$PY" "$B/measure.py" --name govtext_unchanged_rerun --input "$C" --out "$W/out/govtext" --runs "$RUNS" \
+  -- "$GT" run "$C" -o "$W/out/govtext" --quiet | tee -a "$W/results.txt"
 echo "govtext per-stage breakdown (one more run):"
 "$GT" run "$C" -o "$W/out/govtext" --full-refresh 2>&1 | grep -E "stage time|rows:" | sed 's/^ */  /'
 "$PY" - "$W/results.txt" <<'PYEOF'
