@@ -390,13 +390,13 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
             println!(
                 "{:<28} {:<10} value {:?} {} growth {:?} {} {} {} year {:?} | {}",
                 i.subject.as_deref().unwrap_or("-"),
-                i.indicator.as_deref().unwrap_or("-"),
+                i.indicator.unwrap_or("-"),
                 i.value,
                 i.unit.as_deref().unwrap_or(""),
                 i.growth_pct,
                 i.kind,
-                i.qualifier.as_deref().unwrap_or(""),
-                i.commitment.as_deref().unwrap_or(""),
+                i.qualifier.unwrap_or(""),
+                i.commitment.unwrap_or(""),
                 i.period_year,
                 i.mention
             );

@@ -91,6 +91,8 @@ pub struct SentenceRow {
     pub char_end: i32,
 }
 
+/// Columns with a fixed vocabulary (codes, units, kinds) are `&'static str`: a million rows
+/// of them are no million allocations.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IndicatorRow {
     pub doc_id: String,
@@ -98,22 +100,22 @@ pub struct IndicatorRow {
     pub sentence_id: String,
     pub section_id: Option<String>,
     pub seq: i32,
-    pub indicator: Option<String>,
-    pub indicator_name: Option<String>,
+    pub indicator: Option<&'static str>,
+    pub indicator_name: Option<&'static str>,
     pub subject: Option<String>,
     pub mention: String,
     pub value: Option<f64>,
     pub unit: Option<String>,
     pub value_base: Option<f64>,
-    pub base_unit: Option<String>,
+    pub base_unit: Option<&'static str>,
     pub growth_pct: Option<f64>,
-    pub growth_basis: Option<String>,
-    pub kind: String,
-    pub qualifier: Option<String>,
-    pub commitment: Option<String>,
+    pub growth_basis: Option<&'static str>,
+    pub kind: &'static str,
+    pub qualifier: Option<&'static str>,
+    pub commitment: Option<&'static str>,
     pub value_high: Option<f64>,
     pub growth_high: Option<f64>,
-    pub approximate: Option<String>,
+    pub approximate: Option<&'static str>,
     pub period_year: Option<i32>,
     pub char_start: i32,
     pub char_end: i32,

@@ -159,18 +159,18 @@ impl Encoders {
     }
 }
 
-/// Writes the four tables of one flushed buffer.
+/// Writes the four tables of one flushed buffer. Sentences go first (their text is sliced
+/// from the documents' text, which the documents' batch takes), and each table's rows and
+/// batch are let go before the next is built: a buffer holding one huge document is copied
+/// once at a time, not all at once. The entries come back in `job.parts` order.
 fn encode(root: &Path, limits: &WriterLimits, mut job: FlushJob) -> Result<Vec<FileEntry>> {
-    let mut out = Vec::with_capacity(4);
     job.docs
         .sort_by(|a, b| a.document.doc_id.cmp(&b.document.doc_id));
-    // sentences first: their text is sliced from the documents' text, taken below
-    let mut sentences = job
-        .parts
-        .iter()
-        .any(|(t, _)| *t == "sentences")
-        .then(|| batch::sentences(&job.docs));
-    for (table, rel) in &job.parts {
+    let mut order: Vec<usize> = (0..job.parts.len()).collect();
+    order.sort_by_key(|&i| job.parts[i].0 != "sentences");
+    let mut out: Vec<Option<FileEntry>> = vec![None; job.parts.len()];
+    for i in order {
+        let (table, rel) = &job.parts[i];
         let b = match *table {
             "documents" => {
                 let rows: Vec<DocumentRow> = job
@@ -188,7 +188,13 @@ fn encode(root: &Path, limits: &WriterLimits, mut job: FlushJob) -> Result<Vec<F
                     .collect();
                 batch::sections(&rows)
             }
-            "sentences" => sentences.take().expect("built above"),
+            "sentences" => {
+                let b = batch::sentences(&job.docs);
+                for d in &mut job.docs {
+                    d.sentences = Vec::new();
+                }
+                b
+            }
             "indicators" => {
                 let rows: Vec<IndicatorRow> = job
                     .docs
@@ -199,9 +205,9 @@ fn encode(root: &Path, limits: &WriterLimits, mut job: FlushJob) -> Result<Vec<F
             }
             other => anyhow::bail!("write: no table {other} in a partition ({})", job.dir),
         };
-        out.push(write_parquet(root, rel, table, &b, limits)?);
+        out[i] = Some(write_parquet(root, rel, table, &b, limits)?);
     }
-    Ok(out)
+    Ok(out.into_iter().flatten().collect())
 }
 
 /// Rough in-memory size of one document's rows: what the buffer limits are measured in.
@@ -267,17 +273,26 @@ pub fn write_parquet(
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let mut buf = Vec::with_capacity(1 << 16);
+    let f = fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    // straight to the file, hashed on the way: the encoded file is never held whole
+    let mut sink = Hashing {
+        inner: std::io::BufWriter::with_capacity(1 << 20, f),
+        sha: Sha256::new(),
+        bytes: 0,
+    };
     {
-        let mut w = ArrowWriter::try_new(&mut buf, batch.schema(), Some(properties(table, limits)))
-            .with_context(|| format!("{table}: opening the Parquet writer"))?;
+        let mut w =
+            ArrowWriter::try_new(&mut sink, batch.schema(), Some(properties(table, limits)))
+                .with_context(|| format!("{table}: opening the Parquet writer"))?;
         w.write(batch)
             .with_context(|| format!("{table}: writing {rel}"))?;
         w.close()
             .with_context(|| format!("{table}: closing {rel}"))?;
     }
-    let mut f = fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-    f.write_all(&buf)
+    let Hashing { inner, sha, bytes } = sink;
+    let f = inner
+        .into_inner()
+        .map_err(|e| e.into_error())
         .with_context(|| format!("writing {}", path.display()))?;
     f.sync_all()
         .with_context(|| format!("syncing {}", path.display()))?;
@@ -285,9 +300,29 @@ pub fn write_parquet(
         table: table.to_string(),
         path: rel.to_string(),
         rows: batch.num_rows() as u64,
-        bytes: buf.len() as u64,
-        sha256: hex(&Sha256::digest(&buf)),
+        bytes,
+        sha256: hex(&sha.finalize()),
     })
+}
+
+/// A writer that passes bytes on and keeps their SHA-256 and count.
+struct Hashing<W: Write> {
+    inner: W,
+    sha: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.sha.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// `documents/year=2024/province_code=CN-LN/part-00003.parquet` → (`documents`,
