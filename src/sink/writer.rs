@@ -275,11 +275,7 @@ pub fn write_parquet(
     }
     let f = fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
     // straight to the file, hashed on the way: the encoded file is never held whole
-    let mut sink = Hashing {
-        inner: std::io::BufWriter::with_capacity(1 << 20, f),
-        sha: Sha256::new(),
-        bytes: 0,
-    };
+    let mut sink = Hashing::new(std::io::BufWriter::with_capacity(1 << 20, f));
     {
         let mut w =
             ArrowWriter::try_new(&mut sink, batch.schema(), Some(properties(table, limits)))
@@ -306,10 +302,20 @@ pub fn write_parquet(
 }
 
 /// A writer that passes bytes on and keeps their SHA-256 and count.
-struct Hashing<W: Write> {
-    inner: W,
-    sha: Sha256,
-    bytes: u64,
+pub(crate) struct Hashing<W: Write> {
+    pub inner: W,
+    pub sha: Sha256,
+    pub bytes: u64,
+}
+
+impl<W: Write> Hashing<W> {
+    pub fn new(inner: W) -> Self {
+        Hashing {
+            inner,
+            sha: Sha256::new(),
+            bytes: 0,
+        }
+    }
 }
 
 impl<W: Write> Write for Hashing<W> {
