@@ -181,10 +181,7 @@ fn stages(
     let t = times.add("repair", t);
     let cleaned = res.cleaner.clean(&repaired.text);
     // a large document is held once per stage it passes: let each copy go when done
-    let repaired = repair::Repaired {
-        text: String::new(),
-        ..repaired
-    };
+    drop(repaired.text);
     let t = times.add("clean", t);
     if cleaned.text.trim().is_empty() {
         return Err(error_reject(

@@ -8,11 +8,10 @@
 //! file beside the output keeps a second run out; the kernel drops it when a run dies, so a
 //! crash never leaves it stuck, and the next run removes the crashed run's staging leftovers.
 
-use super::writer::{hex, FileEntry, Hashing};
+use super::writer::{write_hashed, FileEntry};
 use crate::schema::{self, SCHEMA_VERSION};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use sha2::Digest;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
@@ -198,26 +197,19 @@ impl Staging {
     }
 
     /// Writes the manifest and `_SUCCESS` into staging, then swaps staging into place.
-    /// Publishes the staged dataset. Returns false, leaving the committed dataset untouched,
-    /// when it is byte for byte what is already there (same manifest, same `_SUCCESS`).
+    /// Returns false, leaving the committed dataset untouched, when it is what is already
+    /// there (the same `_SUCCESS`, which holds the manifest's sha256).
     pub fn publish(self, manifest: &Manifest) -> Result<bool> {
         // streamed to the file, hashed on the way: a corpus of 200,000 inputs has a 75 MB
-        // manifest, which held whole (twice, with the old one read to compare) was the
-        // largest thing in memory at the end of a run
+        // manifest, and held whole it was the largest thing in memory at the end of a run
         let path = self.dir.join("_manifest.json");
-        let f = fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-        let mut sink = Hashing::new(std::io::BufWriter::with_capacity(1 << 20, f));
-        serde_json::to_writer_pretty(&mut sink, manifest).context("serialising the manifest")?;
-        sink.write_all(b"\n")
-            .with_context(|| format!("writing {}", path.display()))?;
-        let Hashing { inner, sha, .. } = sink;
-        let f = inner
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(|| format!("writing {}", path.display()))?;
-        f.sync_all()
-            .with_context(|| format!("syncing {}", path.display()))?;
-        let success = format!("manifest_sha256={}\n", hex(&sha.finalize()));
+        let (_, sha) = write_hashed(&path, |sink| {
+            serde_json::to_writer_pretty(&mut *sink, manifest)
+                .context("serialising the manifest")?;
+            sink.write_all(b"\n")
+                .with_context(|| format!("writing {}", path.display()))
+        })?;
+        let success = format!("manifest_sha256={sha}\n");
         // the manifest lists every file with its sha256, and `_SUCCESS` the manifest's:
         // equal `_SUCCESS`, equal datasets
         if fs::read_to_string(self.out.join("_SUCCESS")).is_ok_and(|old| old == success) {

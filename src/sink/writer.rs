@@ -273,18 +273,38 @@ pub fn write_parquet(
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let f = fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
     // straight to the file, hashed on the way: the encoded file is never held whole
-    let mut sink = Hashing::new(std::io::BufWriter::with_capacity(1 << 20, f));
-    {
-        let mut w =
-            ArrowWriter::try_new(&mut sink, batch.schema(), Some(properties(table, limits)))
-                .with_context(|| format!("{table}: opening the Parquet writer"))?;
+    let (bytes, sha256) = write_hashed(&path, |sink| {
+        let mut w = ArrowWriter::try_new(sink, batch.schema(), Some(properties(table, limits)))
+            .with_context(|| format!("{table}: opening the Parquet writer"))?;
         w.write(batch)
             .with_context(|| format!("{table}: writing {rel}"))?;
         w.close()
             .with_context(|| format!("{table}: closing {rel}"))?;
-    }
+        Ok(())
+    })?;
+    Ok(FileEntry {
+        table: table.to_string(),
+        path: rel.to_string(),
+        rows: batch.num_rows() as u64,
+        bytes,
+        sha256,
+    })
+}
+
+/// Creates `path`, lets `body` write it through a buffer that hashes what passes, syncs it,
+/// and returns its size and sha256 (hex): files of any size, never held in memory whole.
+pub(crate) fn write_hashed(
+    path: &Path,
+    body: impl FnOnce(&mut Hashing<std::io::BufWriter<fs::File>>) -> Result<()>,
+) -> Result<(u64, String)> {
+    let f = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut sink = Hashing {
+        inner: std::io::BufWriter::with_capacity(1 << 20, f),
+        sha: Sha256::new(),
+        bytes: 0,
+    };
+    body(&mut sink)?;
     let Hashing { inner, sha, bytes } = sink;
     let f = inner
         .into_inner()
@@ -292,30 +312,14 @@ pub fn write_parquet(
         .with_context(|| format!("writing {}", path.display()))?;
     f.sync_all()
         .with_context(|| format!("syncing {}", path.display()))?;
-    Ok(FileEntry {
-        table: table.to_string(),
-        path: rel.to_string(),
-        rows: batch.num_rows() as u64,
-        bytes,
-        sha256: hex(&sha.finalize()),
-    })
+    Ok((bytes, hex(&sha.finalize())))
 }
 
 /// A writer that passes bytes on and keeps their SHA-256 and count.
 pub(crate) struct Hashing<W: Write> {
-    pub inner: W,
-    pub sha: Sha256,
-    pub bytes: u64,
-}
-
-impl<W: Write> Hashing<W> {
-    pub fn new(inner: W) -> Self {
-        Hashing {
-            inner,
-            sha: Sha256::new(),
-            bytes: 0,
-        }
-    }
+    inner: W,
+    sha: Sha256,
+    bytes: u64,
 }
 
 impl<W: Write> Write for Hashing<W> {
