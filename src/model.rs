@@ -1,6 +1,28 @@
 //! Row structs: one per output table. The pipeline fills these; `sink` turns them into
 //! Arrow RecordBatches. Field order and meaning follow `schema.rs` (the contract).
 
+/// The id of one of a document's rows, made from the document's id and the row's number:
+/// `doc:s00003` (section), `doc:t000042` (sentence), `doc:i000007` (indicator). Rows keep the
+/// number only; the id is written straight into its column when the batch is built, so a
+/// million sentences are not three million strings allocated and held while rows wait.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RowId {
+    Section(i32),
+    Sentence(i32),
+    Indicator(i32),
+}
+
+impl RowId {
+    pub fn write(self, out: &mut impl std::fmt::Write, doc_id: &str) {
+        match self {
+            RowId::Section(n) => write!(out, "{doc_id}:s{n:05}"),
+            RowId::Sentence(n) => write!(out, "{doc_id}:t{n:06}"),
+            RowId::Indicator(n) => write!(out, "{doc_id}:i{n:06}"),
+        }
+        .expect("writing an id to a string");
+    }
+}
+
 /// Where a document's rows go: the hive partition (`year=…/province_code=…`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PartitionKey {
@@ -62,10 +84,10 @@ pub struct DocumentRow {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SectionRow {
-    pub doc_id: String,
-    pub section_id: String,
-    pub parent_id: Option<String>,
+    /// Its number in the document (`section_id`, see `RowId`).
     pub seq: i32,
+    /// The number of its parent section.
+    pub parent: Option<i32>,
     pub level: i32,
     pub marker: String,
     pub ordinal: Option<i32>,
@@ -79,10 +101,10 @@ pub struct SectionRow {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SentenceRow {
-    pub doc_id: String,
-    pub sentence_id: String,
-    pub section_id: Option<String>,
+    /// Its number in the document (`sentence_id`, see `RowId`).
     pub seq: i32,
+    /// The number of the section it belongs to.
+    pub section: Option<i32>,
     /// The sentence's text as a byte span of the document's `text` (the `text` column is
     /// sliced from it when the batch is built: no copy per sentence while rows wait in
     /// the writer's buffers).
@@ -95,11 +117,11 @@ pub struct SentenceRow {
 /// of them are no million allocations.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IndicatorRow {
-    pub doc_id: String,
-    pub indicator_id: String,
-    pub sentence_id: String,
-    pub section_id: Option<String>,
+    /// Its number in the document (`indicator_id`, see `RowId`).
     pub seq: i32,
+    /// The number of the sentence it was read from, and of that sentence's section.
+    pub sentence: i32,
+    pub section: Option<i32>,
     pub indicator: Option<&'static str>,
     pub indicator_name: Option<&'static str>,
     pub subject: Option<String>,

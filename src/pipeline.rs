@@ -283,8 +283,6 @@ fn stages(
         }
     }
 
-    let sec_id = |i: usize| format!("{id}:s{i:05}");
-    let sent_id = |i: usize| format!("{id}:t{i:06}");
     // sentences are kept as byte spans of the text: char offsets turned into bytes by a
     // cursor that walks forward (sentences come in order), not a table per character
     let mut cursor = (0usize, 0usize);
@@ -304,10 +302,8 @@ fn stages(
         .iter()
         .enumerate()
         .map(|(i, s)| SectionRow {
-            doc_id: id.to_string(),
-            section_id: sec_id(i),
-            parent_id: s.parent.map(sec_id),
             seq: count(i),
+            parent: s.parent.map(count),
             level: s.level,
             marker: s.marker.clone(),
             ordinal: s.ordinal,
@@ -324,10 +320,8 @@ fn stages(
         .iter()
         .enumerate()
         .map(|(i, s)| SentenceRow {
-            doc_id: id.to_string(),
-            sentence_id: sent_id(i),
-            section_id: s.section.map(sec_id),
             seq: count(i),
+            section: s.section.map(count),
             bytes: byte_at(s.start)..byte_at(s.end),
             char_start: count(s.start),
             char_end: count(s.end),
@@ -337,11 +331,9 @@ fn stages(
         .into_iter()
         .enumerate()
         .map(|(i, mt)| IndicatorRow {
-            doc_id: id.to_string(),
-            indicator_id: format!("{id}:i{i:06}"),
-            sentence_id: sent_id(mt.sentence),
-            section_id: seg.sentences[mt.sentence].section.map(sec_id),
             seq: count(i),
+            sentence: count(mt.sentence),
+            section: seg.sentences[mt.sentence].section.map(count),
             indicator: mt.indicator,
             indicator_name: mt.indicator_name,
             subject: mt.subject,

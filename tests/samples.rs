@@ -32,6 +32,20 @@ fn samples_end_to_end_read_by_duckdb_and_deterministic() {
             "SELECT is_truncated, truncation, declared_chars, doc_type FROM documents WHERE source_path LIKE '%speech%'",
             "SELECT count(*) AS n FROM documents WHERE source_path LIKE '%.jsonl#L%'",
             "SELECT boilerplate_chars > 0 AS chrome, title, year FROM documents WHERE source_path LIKE '%.html'",
+            // row ids are the document's id and the row's number, and they join up
+            "SELECT \
+               (SELECT count(*) FROM sentences WHERE sentence_id <> doc_id || ':t' || lpad(seq::VARCHAR, 6, '0')) AS bad_sentence_ids, \
+               (SELECT count(*) FROM sections WHERE section_id <> doc_id || ':s' || lpad(seq::VARCHAR, 5, '0')) AS bad_section_ids, \
+               (SELECT count(*) FROM indicators WHERE indicator_id <> doc_id || ':i' || lpad(seq::VARCHAR, 6, '0')) AS bad_indicator_ids, \
+               (SELECT count(*) FROM sections c LEFT JOIN sections p ON c.parent_id = p.section_id \
+                WHERE c.parent_id IS NOT NULL AND (p.doc_id IS DISTINCT FROM c.doc_id OR p.level >= c.level)) AS orphan_sections, \
+               (SELECT count(*) FROM sentences t LEFT JOIN sections c ON t.section_id = c.section_id \
+                WHERE t.section_id IS NOT NULL AND (c.doc_id IS DISTINCT FROM t.doc_id \
+                  OR t.char_start < c.char_start OR t.char_end > c.char_end)) AS misplaced_sentences, \
+               (SELECT count(*) FROM indicators i LEFT JOIN sentences t ON i.sentence_id = t.sentence_id \
+                WHERE t.doc_id IS DISTINCT FROM i.doc_id OR i.section_id IS DISTINCT FROM t.section_id \
+                  OR substr(t.text, i.char_start + 1, i.char_end - i.char_start) <> i.mention) AS misplaced_indicators, \
+               (SELECT count(*) FROM sentences WHERE section_id IS NOT NULL) > 0 AS some_in_sections",
         ],
     );
     assert_eq!(r[0].len(), 1);
@@ -84,6 +98,18 @@ fn samples_end_to_end_read_by_duckdb_and_deterministic() {
     assert_eq!(r[5][0]["chrome"], json!(true));
     assert_eq!(r[5][0]["title"], json!("柳塘县多措并举稳就业促增收"));
     assert_eq!(r[5][0]["year"], json!(2025));
+    let ids = &r[6][0];
+    for k in [
+        "bad_sentence_ids",
+        "bad_section_ids",
+        "bad_indicator_ids",
+        "orphan_sections",
+        "misplaced_sentences",
+        "misplaced_indicators",
+    ] {
+        assert_eq!(ids[k], json!(0), "{k}");
+    }
+    assert_eq!(ids["some_in_sections"], json!(true));
 
     // validate accepts it; a second run into another directory gives the same bytes
     let v = govtext(&["validate", out.to_str().unwrap()]);

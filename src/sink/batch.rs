@@ -4,6 +4,7 @@ use crate::model::*;
 use crate::schema::arrow_schema;
 use arrow::array::{
     ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, StringArray,
+    StringBuilder,
 };
 use arrow::record_batch::RecordBatch;
 use std::sync::Arc;
@@ -77,30 +78,63 @@ pub fn documents(rows: &[DocumentRow]) -> RecordBatch {
     )
 }
 
-pub fn sections(rows: &[SectionRow]) -> RecordBatch {
+/// A column of row ids (`RowId`), written straight into the column; `None` is a null.
+fn ids<'a, R: 'a>(
+    docs: &'a [DocRows],
+    rows: impl Fn(&'a DocRows) -> &'a [R],
+    id: impl Fn(&R) -> Option<RowId>,
+) -> ArrayRef {
+    let n: usize = docs.iter().map(|d| rows(d).len()).sum();
+    let mut b = StringBuilder::with_capacity(n, n * 24);
+    for d in docs {
+        for r in rows(d) {
+            match id(r) {
+                Some(i) => {
+                    i.write(&mut b, &d.document.doc_id);
+                    b.append_value("");
+                }
+                None => b.append_null(),
+            }
+        }
+    }
+    Arc::new(b.finish())
+}
+
+/// The `doc_id` column of a child table: each row's document's id.
+fn doc_ids<'a, R: 'a>(docs: &'a [DocRows], rows: impl Fn(&'a DocRows) -> &'a [R]) -> ArrayRef {
+    Arc::new(StringArray::from_iter_values(docs.iter().flat_map(|d| {
+        std::iter::repeat_n(d.document.doc_id.as_str(), rows(d).len())
+    })))
+}
+
+/// The sections of `docs` (their documents' ids still in place).
+pub fn sections(docs: &[DocRows]) -> RecordBatch {
+    let of: fn(&DocRows) -> &[SectionRow] = |d| &d.sections;
+    let rows: Vec<&SectionRow> = docs.iter().flat_map(of).collect();
     batch(
         "sections",
         vec![
-            s(rows, |r| &r.doc_id),
-            s(rows, |r| &r.section_id),
-            os(rows, |r| r.parent_id.as_deref()),
-            i32s(rows, |r| r.seq),
-            i32s(rows, |r| r.level),
-            s(rows, |r| &r.marker),
-            oi32(rows, |r| r.ordinal),
-            s(rows, |r| &r.title),
-            s(rows, |r| &r.path),
-            os(rows, |r| r.part.as_deref()),
-            i32s(rows, |r| r.char_start),
-            i32s(rows, |r| r.char_end),
-            i32s(rows, |r| r.sentence_count),
+            doc_ids(docs, of),
+            ids(docs, of, |r| Some(RowId::Section(r.seq))),
+            ids(docs, of, |r| r.parent.map(RowId::Section)),
+            i32s(&rows, |r| r.seq),
+            i32s(&rows, |r| r.level),
+            s(&rows, |r| &r.marker),
+            oi32(&rows, |r| r.ordinal),
+            s(&rows, |r| &r.title),
+            s(&rows, |r| &r.path),
+            os(&rows, |r| r.part.as_deref()),
+            i32s(&rows, |r| r.char_start),
+            i32s(&rows, |r| r.char_end),
+            i32s(&rows, |r| r.sentence_count),
         ],
     )
 }
 
 /// The sentences of `docs`, their text sliced from each document's.
 pub fn sentences(docs: &[DocRows]) -> RecordBatch {
-    let rows: Vec<&SentenceRow> = docs.iter().flat_map(|d| &d.sentences).collect();
+    let of: fn(&DocRows) -> &[SentenceRow] = |d| &d.sentences;
+    let rows: Vec<&SentenceRow> = docs.iter().flat_map(of).collect();
     let text = StringArray::from_iter_values(docs.iter().flat_map(|d| {
         d.sentences
             .iter()
@@ -109,9 +143,9 @@ pub fn sentences(docs: &[DocRows]) -> RecordBatch {
     batch(
         "sentences",
         vec![
-            s(&rows, |r| &r.doc_id),
-            s(&rows, |r| &r.sentence_id),
-            os(&rows, |r| r.section_id.as_deref()),
+            doc_ids(docs, of),
+            ids(docs, of, |r| Some(RowId::Sentence(r.seq))),
+            ids(docs, of, |r| r.section.map(RowId::Section)),
             i32s(&rows, |r| r.seq),
             Arc::new(text),
             i32s(&rows, |r| r.char_start),
@@ -120,34 +154,37 @@ pub fn sentences(docs: &[DocRows]) -> RecordBatch {
     )
 }
 
-pub fn indicators(rows: &[IndicatorRow]) -> RecordBatch {
+/// The indicators of `docs`.
+pub fn indicators(docs: &[DocRows]) -> RecordBatch {
+    let of: fn(&DocRows) -> &[IndicatorRow] = |d| &d.indicators;
+    let rows: Vec<&IndicatorRow> = docs.iter().flat_map(of).collect();
     batch(
         "indicators",
         vec![
-            s(rows, |r| &r.doc_id),
-            s(rows, |r| &r.indicator_id),
-            s(rows, |r| &r.sentence_id),
-            os(rows, |r| r.section_id.as_deref()),
-            i32s(rows, |r| r.seq),
-            os(rows, |r| r.indicator),
-            os(rows, |r| r.indicator_name),
-            os(rows, |r| r.subject.as_deref()),
-            s(rows, |r| &r.mention),
-            of64(rows, |r| r.value),
-            os(rows, |r| r.unit.as_deref()),
-            of64(rows, |r| r.value_base),
-            os(rows, |r| r.base_unit),
-            of64(rows, |r| r.growth_pct),
-            os(rows, |r| r.growth_basis),
-            s(rows, |r| r.kind),
-            os(rows, |r| r.qualifier),
-            os(rows, |r| r.commitment),
-            of64(rows, |r| r.value_high),
-            of64(rows, |r| r.growth_high),
-            os(rows, |r| r.approximate),
-            oi32(rows, |r| r.period_year),
-            i32s(rows, |r| r.char_start),
-            i32s(rows, |r| r.char_end),
+            doc_ids(docs, of),
+            ids(docs, of, |r| Some(RowId::Indicator(r.seq))),
+            ids(docs, of, |r| Some(RowId::Sentence(r.sentence))),
+            ids(docs, of, |r| r.section.map(RowId::Section)),
+            i32s(&rows, |r| r.seq),
+            os(&rows, |r| r.indicator),
+            os(&rows, |r| r.indicator_name),
+            os(&rows, |r| r.subject.as_deref()),
+            s(&rows, |r| &r.mention),
+            of64(&rows, |r| r.value),
+            os(&rows, |r| r.unit.as_deref()),
+            of64(&rows, |r| r.value_base),
+            os(&rows, |r| r.base_unit),
+            of64(&rows, |r| r.growth_pct),
+            os(&rows, |r| r.growth_basis),
+            s(&rows, |r| r.kind),
+            os(&rows, |r| r.qualifier),
+            os(&rows, |r| r.commitment),
+            of64(&rows, |r| r.value_high),
+            of64(&rows, |r| r.growth_high),
+            os(&rows, |r| r.approximate),
+            oi32(&rows, |r| r.period_year),
+            i32s(&rows, |r| r.char_start),
+            i32s(&rows, |r| r.char_end),
         ],
     )
 }

@@ -159,15 +159,16 @@ impl Encoders {
     }
 }
 
-/// Writes the four tables of one flushed buffer. Sentences go first (their text is sliced
-/// from the documents' text, which the documents' batch takes), and each table's rows and
-/// batch are let go before the next is built: a buffer holding one huge document is copied
-/// once at a time, not all at once. The entries come back in `job.parts` order.
+/// Writes the four tables of one flushed buffer. The child tables go first (their ids are
+/// made from the documents' ids, sentences' text is sliced from the documents' text), the
+/// documents last; each table's rows and batch are let go before the next is built: a buffer
+/// holding one huge document is copied once at a time, not all at once. The entries come
+/// back in `job.parts` order.
 fn encode(root: &Path, limits: &WriterLimits, mut job: FlushJob) -> Result<Vec<FileEntry>> {
     job.docs
         .sort_by(|a, b| a.document.doc_id.cmp(&b.document.doc_id));
     let mut order: Vec<usize> = (0..job.parts.len()).collect();
-    order.sort_by_key(|&i| job.parts[i].0 != "sentences");
+    order.sort_by_key(|&i| job.parts[i].0 == "documents");
     let mut out: Vec<Option<FileEntry>> = vec![None; job.parts.len()];
     for i in order {
         let (table, rel) = &job.parts[i];
@@ -181,27 +182,19 @@ fn encode(root: &Path, limits: &WriterLimits, mut job: FlushJob) -> Result<Vec<F
                 batch::documents(&rows)
             }
             "sections" => {
-                let rows: Vec<SectionRow> = job
-                    .docs
-                    .iter_mut()
-                    .flat_map(|d| std::mem::take(&mut d.sections))
-                    .collect();
-                batch::sections(&rows)
+                let b = batch::sections(&job.docs);
+                job.docs.iter_mut().for_each(|d| d.sections = Vec::new());
+                b
             }
             "sentences" => {
                 let b = batch::sentences(&job.docs);
-                for d in &mut job.docs {
-                    d.sentences = Vec::new();
-                }
+                job.docs.iter_mut().for_each(|d| d.sentences = Vec::new());
                 b
             }
             "indicators" => {
-                let rows: Vec<IndicatorRow> = job
-                    .docs
-                    .iter_mut()
-                    .flat_map(|d| std::mem::take(&mut d.indicators))
-                    .collect();
-                batch::indicators(&rows)
+                let b = batch::indicators(&job.docs);
+                job.docs.iter_mut().for_each(|d| d.indicators = Vec::new());
+                b
             }
             other => anyhow::bail!("write: no table {other} in a partition ({})", job.dir),
         };
@@ -213,8 +206,8 @@ fn encode(root: &Path, limits: &WriterLimits, mut job: FlushJob) -> Result<Vec<F
 /// Rough in-memory size of one document's rows: what the buffer limits are measured in.
 fn estimate(d: &DocRows) -> usize {
     let doc = d.document.text.len() + d.document.text_original.len() + 512;
-    let sent = d.sentences.len() * 128;
-    doc + sent + d.sections.len() * 160 + d.indicators.len() * 256
+    let sent = d.sentences.len() * std::mem::size_of::<crate::model::SentenceRow>();
+    doc + sent + d.sections.len() * 128 + d.indicators.len() * 200
 }
 
 fn properties(table: &str, limits: &WriterLimits) -> WriterProperties {
