@@ -621,25 +621,40 @@ fn verdict(
     v
 }
 
-/// Syllable → characters, from every intact annotation (`區(qū)`) of a document.
+/// Syllable → characters, from every intact annotation (`區(qū)`) of a document. Read from
+/// the text itself (a document of pinyin has an annotation every few characters: a string
+/// built for each was most of this function's time).
 pub fn readings_of(text: &str) -> Readings {
     let mut map = Readings::default();
-    let chars: Vec<char> = text.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
+    let mut prev: Option<char> = None;
+    for (at, c) in text.char_indices() {
         if is_cjk(c) {
             *map.counts.entry(c).or_default() += 1;
         }
-        if i > 0 && c == '(' && is_cjk(chars[i - 1]) {
-            if let Some(close) = chars[i + 1..].iter().take(8).position(|c| *c == ')') {
-                let syl: String = chars[i + 1..i + 1 + close].iter().collect();
-                if super::pinyin::is_syllable(&syl) {
-                    let e = map.syllables.entry(syl).or_default();
-                    if !e.contains(&chars[i - 1]) {
-                        e.push(chars[i - 1]);
+        if let (Some(p), '(') = (prev, c) {
+            if is_cjk(p) {
+                let rest = &text[at + 1..];
+                // the `)` within the next eight characters
+                let close = rest
+                    .char_indices()
+                    .take(8)
+                    .find(|&(_, c)| c == ')')
+                    .map(|(k, _)| k);
+                if let Some(close) = close {
+                    let syl = &rest[..close];
+                    if super::pinyin::is_syllable(syl) {
+                        match map.syllables.get_mut(syl) {
+                            Some(e) if e.contains(&p) => {}
+                            Some(e) => e.push(p),
+                            None => {
+                                map.syllables.insert(syl.to_string(), vec![p]);
+                            }
+                        }
                     }
                 }
             }
         }
+        prev = Some(c);
     }
     map
 }
