@@ -66,8 +66,13 @@ pub fn clean_title(line: &str) -> String {
     t.trim().to_string()
 }
 
+/// The first `n` characters of `s`, borrowed.
+fn first_chars(s: &str, n: usize) -> &str {
+    &s[..s.char_indices().nth(n).map_or(s.len(), |(at, _)| at)]
+}
+
 fn doc_type(title: &str, header: &[&str], text: &str) -> &'static str {
-    let head: String = text.chars().take(3000).collect();
+    let head = first_chars(text, 3000);
     if title.contains("政府工作报告") || (head.contains("各位代表") && head.contains("报告工作"))
     {
         return "government_work_report";
@@ -85,7 +90,7 @@ fn doc_type(title: &str, header: &[&str], text: &str) -> &'static str {
         &NEWS,
         r"记者|通讯员|\d{1,2}月\d{1,2}日电|日讯|^(日前|近日|昨天|今天)|[，。](日前|近日)|(日前|近日)[，,]?[^。]{0,30}(召开|举行|举办)",
     );
-    if news.is_match(&head) {
+    if news.is_match(head) {
         return "news";
     }
     "other"
@@ -162,8 +167,8 @@ fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
 fn resolve_region(g: &Gazetteer, clues: &[&str], body: &str, year: Option<i32>) -> Option<usize> {
     static MASKED: OnceLock<Regex> = OnceLock::new();
     let masked = re(&MASKED, r"(\*\*|＊＊|××|XX|ＸＸ)(省|市|区|县|镇)");
-    let opening: String = body.chars().take(2000).collect();
-    if clues.iter().any(|c| masked.is_match(c)) || masked.is_match(&opening) {
+    let opening = first_chars(body, 2000);
+    if clues.iter().any(|c| masked.is_match(c)) || masked.is_match(opening) {
         return None;
     }
     let mut score: HashMap<usize, f64> = HashMap::new();
@@ -301,6 +306,10 @@ fn years_from_headings(lines: &[&str]) -> (Option<i32>, Option<i32>) {
     );
     let (mut review, mut plan) = (None, None);
     for l in lines {
+        // the pattern starts with a numeral: most lines are settled by their first character
+        if !l.starts_with(|c: char| "一二三四五六七八九十".contains(c)) {
+            continue;
+        }
         if let Some(c) = h.captures(l) {
             let y: i32 = c[1].parse().unwrap_or(0);
             if &c[2] == "回顾" || &c[2] == "总结" {
