@@ -107,6 +107,15 @@ struct Quantity {
     reached: bool,
 }
 
+/// A Chinese numeral a quantity may start with. A `match`: asked of every character of every
+/// sentence, `str::contains` (a substring search per character) was 2 % of a run.
+fn cn_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '两' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '百' | '千'
+    )
+}
+
 fn word_before<'a>(chars: &[char], i: usize, words: &[&'a str]) -> Option<&'a str> {
     words
         .iter()
@@ -182,9 +191,11 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
         }
         let c = chars[i];
         let arabic = c.is_ascii_digit();
-        let cn = !arabic && "一二两三四五六七八九十百千".contains(c);
+        let cn = !arabic && cn_numeral(c);
         if !(arabic || cn)
-            || (cn && i > 0 && "一二两三四五六七八九十百千万亿第是".contains(chars[i - 1]))
+            || (cn
+                && i > 0
+                && (cn_numeral(chars[i - 1]) || matches!(chars[i - 1], '万' | '亿' | '第' | '是')))
         {
             i += 1;
             continue;
@@ -570,10 +581,7 @@ fn respectively(chars: &[char]) -> Option<(usize, Vec<String>)> {
 pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) -> Vec<Mention> {
     let chars = ctx.chars;
     // most sentences hold no figure at all: every quantity starts with a digit or a numeral
-    if !chars
-        .iter()
-        .any(|c| c.is_ascii_digit() || "一二两三四五六七八九十百千".contains(*c))
-    {
+    if !chars.iter().any(|c| c.is_ascii_digit() || cn_numeral(*c)) {
         return Vec::new();
     }
     let qs = quantities(chars);

@@ -307,7 +307,7 @@ fn years_from_headings(lines: &[&str]) -> (Option<i32>, Option<i32>) {
     let (mut review, mut plan) = (None, None);
     for l in lines {
         // the pattern starts with a numeral: most lines are settled by their first character
-        if !l.starts_with(|c: char| "一二三四五六七八九十".contains(c)) {
+        if !l.starts_with(['一', '二', '三', '四', '五', '六', '七', '八', '九', '十']) {
             continue;
         }
         if let Some(c) = h.captures(l) {
