@@ -9,12 +9,14 @@ use crate::meta::{self, gazetteer::Gazetteer, MetaInput};
 use crate::model::*;
 use crate::repair;
 use crate::segment::{self, SegmentOptions};
-use crate::sink::{DatasetWriter, InputEntry, Manifest, Previous, Reused, Staging, WriterLimits};
+use crate::sink::{
+    DatasetWriter, InputEntry, InputsLog, Manifest, Previous, Reused, Staging, WriterLimits,
+};
 use crate::source::{self, Format, Item, RawDoc, SourceOptions};
 use crate::{decode, html, Config, RunReport};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::Arc;
 use std::time::Instant;
@@ -495,8 +497,10 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
     let mut kept: std::collections::HashSet<String> = Default::default();
     let mut pending: BTreeMap<u64, (Option<Processed>, Option<Item>)> = BTreeMap::new();
     let mut next = 0u64;
-    let mut seen: HashMap<String, String> = HashMap::new(); // sha256 → doc_id kept
-    let mut inputs_log: Vec<InputEntry> = Vec::new();
+    // the sha256 of every document kept (its doc_id is made from it): 32 bytes per input is
+    // all a run holds that grows with the corpus
+    let mut seen: HashSet<[u8; 32]> = HashSet::new();
+    let mut inputs_log = InputsLog::create(&staging.dir)?;
     let mut progress = crate::progress::Progress::new(cfg.progress, &cfg.inputs);
     for (seq, processed, item, times) in res_rx.iter() {
         report.stage_times.merge(&times);
@@ -517,14 +521,14 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
                     )?
                 }
                 (None, Some(Item::Reject(r))) => {
-                    inputs_log.push(InputEntry {
+                    inputs_log.push(&InputEntry {
                         path: r.source_path.clone(),
                         bytes: r.source_bytes.map(|b| b as u64),
                         sha256: None,
                         doc_id: None,
                         reject: Some(r.reason.clone()),
                         partition: None,
-                    });
+                    })?;
                     report.count_reject(&r.reason);
                     writer.reject(r);
                 }
@@ -550,7 +554,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
     // the encoder threads' time is the write stage; what follows on this thread (the last
     // files, the manifest, the publish) is the commit
     *report.stage_times.0.entry("write").or_default() += encoding.as_nanos() as u64;
-    let manifest = Manifest::new(files, inputs_log);
+    let manifest = Manifest::new(files, inputs_log.finish()?);
     report.tables = manifest
         .tables
         .iter()
@@ -565,9 +569,9 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
 fn accept(
     p: Processed,
     writer: &mut DatasetWriter,
-    seen: &mut HashMap<String, String>,
+    seen: &mut HashSet<[u8; 32]>,
     kept: &mut std::collections::HashSet<String>,
-    inputs_log: &mut Vec<InputEntry>,
+    inputs_log: &mut InputsLog,
     report: &mut RunReport,
 ) -> Result<()> {
     let mut input = p.input;
@@ -575,16 +579,18 @@ fn accept(
         Outcome::Reused(r) => {
             // an input listed as a document before was its bytes' first occurrence then,
             // and inputs come in the same order: it is the first now too
-            if let Some(sha) = &input.sha256 {
-                seen.insert(sha.clone(), r.doc_id.clone());
+            if let Some(sha) = input.sha256.as_deref().and_then(sha_bytes) {
+                seen.insert(sha);
             }
             kept.insert(r.doc_id);
             report.documents += 1;
             report.reused += 1;
         }
         Outcome::Doc(rows) => {
-            let sha = rows.document.source_sha256.clone();
-            if let Some(kept) = seen.get(&sha) {
+            let sha = sha_bytes(&rows.document.source_sha256)
+                .with_context(|| format!("{}: not a sha256", rows.document.source_sha256))?;
+            if seen.contains(&sha) {
+                let kept = doc_id(&rows.document.source_sha256);
                 let r = RejectRow {
                     source_path: rows.document.source_path.clone(),
                     source_bytes: Some(rows.document.source_bytes),
@@ -601,7 +607,7 @@ fn accept(
                 report.count_reject("duplicate");
                 writer.reject(r);
             } else {
-                seen.insert(sha, rows.document.doc_id.clone());
+                seen.insert(sha);
                 report.documents += 1;
                 writer.add(*rows)?;
             }
@@ -611,8 +617,19 @@ fn accept(
             writer.reject(r);
         }
     }
-    inputs_log.push(input);
-    Ok(())
+    inputs_log.push(&input)
+}
+
+/// A sha256 in hex as its 32 bytes.
+fn sha_bytes(hex: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    if hex.len() != 64 {
+        return None;
+    }
+    for (k, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(2 * k..2 * k + 2)?, 16).ok()?;
+    }
+    Some(out)
 }
 
 fn read_all(

@@ -88,7 +88,7 @@ pub fn stats(dir: &Path) -> Result<Stats> {
             .map(|(k, v)| (k.clone(), v.rows))
             .collect(),
     };
-    for i in &manifest.inputs {
+    for i in manifest.inputs.entries() {
         if let Some(r) = &i.reject {
             s.rejects += 1;
             *s.rejects_by_reason.entry(r.clone()).or_default() += 1;

@@ -58,6 +58,7 @@ impl Previous {
         }
         let docs: HashMap<String, (String, String, String)> = manifest
             .inputs
+            .entries()
             .iter()
             .filter_map(|i| {
                 Some((

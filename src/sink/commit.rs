@@ -51,11 +51,100 @@ pub struct Manifest {
     pub partitioning: Vec<String>,
     pub tables: BTreeMap<String, TableSummary>,
     pub files: Vec<FileEntry>,
-    pub inputs: Vec<InputEntry>,
+    pub inputs: Inputs,
 }
 
+/// The manifest's list of inputs. A manifest read back holds them; a run's own has them in
+/// the file its `InputsLog` spilled them to, and they are streamed from there into
+/// `_manifest.json`: a corpus of 200,000 inputs held them at about 0.35 KB each, the one
+/// thing in a run's memory that grew with the number of inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inputs {
+    Held(Vec<InputEntry>),
+    /// JSON Lines, one `InputEntry` each, in input order.
+    Spilled(PathBuf),
+}
+
+impl Inputs {
+    /// The inputs of a manifest read back from a dataset.
+    pub fn entries(&self) -> &[InputEntry] {
+        match self {
+            Inputs::Held(v) => v,
+            // only a run's own manifest is spilled, and it is written, never read back
+            Inputs::Spilled(p) => panic!(
+                "the inputs of a manifest being written are in {}, not in memory",
+                p.display()
+            ),
+        }
+    }
+}
+
+impl Serialize for Inputs {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        match self {
+            Inputs::Held(v) => v.serialize(s),
+            Inputs::Spilled(path) => {
+                let fail = |e: &dyn std::fmt::Display| {
+                    S::Error::custom(format!("manifest: inputs from {}: {e}", path.display()))
+                };
+                let f = fs::File::open(path).map_err(|e| fail(&e))?;
+                let mut seq = s.serialize_seq(None)?;
+                for line in std::io::BufRead::lines(std::io::BufReader::new(f)) {
+                    let line = line.map_err(|e| fail(&e))?;
+                    let e: InputEntry = serde_json::from_str(&line).map_err(|e| fail(&e))?;
+                    seq.serialize_element(&e)?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Inputs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        Vec::<InputEntry>::deserialize(d).map(Inputs::Held)
+    }
+}
+
+/// A run's inputs, written to a file in the staging directory as they come (see `Inputs`).
+/// `publish` streams them into the manifest and removes the file.
+pub struct InputsLog {
+    path: PathBuf,
+    out: std::io::BufWriter<fs::File>,
+}
+
+impl InputsLog {
+    pub fn create(dir: &Path) -> Result<InputsLog> {
+        let path = dir.join(INPUTS_SPILL);
+        let f = fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(InputsLog {
+            path,
+            out: std::io::BufWriter::new(f),
+        })
+    }
+
+    pub fn push(&mut self, e: &InputEntry) -> Result<()> {
+        serde_json::to_writer(&mut self.out, e)
+            .map_err(std::io::Error::from)
+            .and_then(|()| self.out.write_all(b"\n"))
+            .with_context(|| format!("writing {}", self.path.display()))
+    }
+
+    /// Everything pushed, for the manifest.
+    pub fn finish(mut self) -> Result<Inputs> {
+        self.out
+            .flush()
+            .with_context(|| format!("writing {}", self.path.display()))?;
+        Ok(Inputs::Spilled(self.path))
+    }
+}
+
+/// The spilled inputs' file in the staging directory (removed before the publish).
+const INPUTS_SPILL: &str = "_inputs.jsonl";
+
 impl Manifest {
-    pub fn new(files: Vec<FileEntry>, inputs: Vec<InputEntry>) -> Manifest {
+    pub fn new(files: Vec<FileEntry>, inputs: Inputs) -> Manifest {
         let mut tables = BTreeMap::new();
         for t in schema::all_tables() {
             let fs: Vec<&FileEntry> = files.iter().filter(|f| f.table == t).collect();
@@ -209,6 +298,9 @@ impl Staging {
             sink.write_all(b"\n")
                 .with_context(|| format!("writing {}", path.display()))
         })?;
+        if let Inputs::Spilled(p) = &manifest.inputs {
+            fs::remove_file(p).with_context(|| format!("removing {}", p.display()))?;
+        }
         let success = format!("manifest_sha256={sha}\n");
         // the manifest lists every file with its sha256, and `_SUCCESS` the manifest's:
         // equal `_SUCCESS`, equal datasets

@@ -5,5 +5,5 @@ pub mod commit;
 pub mod writer;
 
 pub use carry::{Previous, Reused};
-pub use commit::{InputEntry, Manifest, Staging};
+pub use commit::{InputEntry, Inputs, InputsLog, Manifest, Staging};
 pub use writer::{DatasetWriter, FileEntry, WriterLimits};
