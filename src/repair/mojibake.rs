@@ -491,6 +491,8 @@ struct Verdict {
     base: f64,
     /// how far the best reading must lead the next
     margin: f64,
+    /// the supported readings only: no other is ever chosen, and remembered verdicts that
+    /// kept every reading (tens each) grew to tens of MB per worker on a large corpus
     cands: Vec<Cand>,
 }
 
@@ -605,6 +607,8 @@ fn verdict(
         // two bytes searched for with no trace of them: ask for a clearer win
         margin = GAP_MARGIN;
     }
+    cands.retain(|c| c.supported);
+    cands.shrink_to_fit();
 
     let v = std::rc::Rc::new(Verdict {
         base,
@@ -747,7 +751,6 @@ pub fn scan(line: &str, doc: &str, readings: &std::cell::OnceCell<Readings>, sea
         let mut cands: Vec<(f64, &Cand)> = found
             .cands
             .iter()
-            .filter(|c| c.supported)
             .map(|c| {
                 let cache: f64 = c
                     .searched
