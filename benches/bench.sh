@@ -38,16 +38,28 @@ run limit_copy "$PY" "$B/limit_copy.py" "$C" "$W/out/limit_copy"
 "$PY" "$B/measure.py" --name govtext_unchanged_rerun --input "$C" --out "$W/out/govtext" --runs "$RUNS" \
   -- "$GT" run "$C" -o "$W/out/govtext" --quiet | tee -a "$W/results.txt"
 echo "govtext per-stage breakdown (one more run):"
-"$GT" run "$C" -o "$W/out/govtext" --full-refresh 2>&1 | grep -E "stage time|rows:" | sed 's/^ */  /'
-"$PY" - "$W/results.txt" <<'PYEOF'
+"$GT" run "$C" -o "$W/out/govtext" --full-refresh 2>&1 | grep -E "stage time|rows:" | sed 's/^ */  /' \
+  | tee "$W/stages.txt"
+"$PY" - "$W/results.txt" "$W/stages.txt" "$(nproc)" <<'PYEOF'
 import re, sys
-rates = {}
+rates, size = {}, None
 for line in open(sys.argv[1]):
-    m = re.match(r"(\w+): ([\d.]+) MB/s", line)
+    m = re.match(r"(\w+): ([\d.]+) MB/s.*input ([\d.]+) MB", line)
     if m:
         rates[m.group(1)] = float(m.group(2))
+        size = float(m.group(3))
 g = rates.get("govtext")
 for peer in ("peer_python", "limit_copy"):
     if g and rates.get(peer):
         print(f"govtext / {peer}: {g / rates[peer]:.2f}x")
+# the issue's bar in this sitting's figures, as CPU time: what every stage together may cost
+peer, floor = rates.get("peer_python"), rates.get("limit_copy")
+stages = dict((k, float(v)) for k, v in re.findall(r"(\w+) ([\d.]+)s", open(sys.argv[2]).read()))
+if peer and floor and size and stages:
+    bar = max(10 * peer, floor / 2)
+    cores = int(sys.argv[3])
+    print(f"the bar: {bar:.1f} MB/s (10x the peer {10 * peer:.1f}, half the floor {floor / 2:.1f}): "
+          f"{size / bar:.1f} s wall on {cores} cores, at most {size / bar * cores:.1f} CPU-s for everything; "
+          f"govtext's stages took {sum(stages.values()):.1f} CPU-s, the three largest "
+          + ", ".join(f"{k} {v:.1f}" for k, v in sorted(stages.items(), key=lambda x: -x[1])[:3]))
 PYEOF
