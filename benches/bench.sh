@@ -38,8 +38,11 @@ run limit_copy "$PY" "$B/limit_copy.py" "$C" "$W/out/limit_copy"
 "$PY" "$B/measure.py" --name govtext_unchanged_rerun --input "$C" --out "$W/out/govtext" --runs "$RUNS" \
   -- "$GT" run "$C" -o "$W/out/govtext" --quiet | tee -a "$W/results.txt"
 echo "govtext per-stage breakdown (one more run):"
-"$GT" run "$C" -o "$W/out/govtext" --full-refresh 2>&1 | grep -E "stage time|rows:" | sed 's/^ */  /' \
-  | tee "$W/stages.txt"
+# stage times are wall time summed over threads (more than the CPU time when threads
+# outnumber cores); the shell's `time` gives the run's CPU time (user + sys)
+TIMEFORMAT='cpu %U %S'
+{ time "$GT" run "$C" -o "$W/out/govtext" --full-refresh 2>&1 | grep -E "stage time|rows:" \
+  | sed 's/^ */  /'; } 2>&1 | tee "$W/stages.txt"
 "$PY" - "$W/results.txt" "$W/stages.txt" "$(nproc)" <<'PYEOF'
 import re, sys
 rates, size = {}, None
@@ -54,12 +57,15 @@ for peer in ("peer_python", "limit_copy"):
         print(f"govtext / {peer}: {g / rates[peer]:.2f}x")
 # the issue's bar in this sitting's figures, as CPU time: what every stage together may cost
 peer, floor = rates.get("peer_python"), rates.get("limit_copy")
-stages = dict((k, float(v)) for k, v in re.findall(r"(\w+) ([\d.]+)s", open(sys.argv[2]).read()))
-if peer and floor and size and stages:
+text = open(sys.argv[2]).read()
+stages = dict((k, float(v)) for k, v in re.findall(r"(\w+) ([\d.]+)s", text))
+cpu = re.search(r"cpu ([\d.]+) ([\d.]+)", text)
+if peer and floor and size and stages and cpu:
     bar = max(10 * peer, floor / 2)
     cores = int(sys.argv[3])
     print(f"the bar: {bar:.1f} MB/s (10x the peer {10 * peer:.1f}, half the floor {floor / 2:.1f}): "
           f"{size / bar:.1f} s wall on {cores} cores, at most {size / bar * cores:.1f} CPU-s for everything; "
-          f"govtext's stages took {sum(stages.values()):.1f} CPU-s, the three largest "
-          + ", ".join(f"{k} {v:.1f}" for k, v in sorted(stages.items(), key=lambda x: -x[1])[:3]))
+          f"govtext's run took {float(cpu.group(1)) + float(cpu.group(2)):.1f} CPU-s; the largest "
+          "stages' shares: " + ", ".join(f"{k} {100 * v / sum(stages.values()):.0f} %"
+                                         for k, v in sorted(stages.items(), key=lambda x: -x[1])[:3]))
 PYEOF
