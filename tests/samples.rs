@@ -13,6 +13,8 @@ fn samples_end_to_end_read_by_duckdb_and_deterministic() {
     let (code, err) = run(&[&samples], &out);
     assert_eq!(code, 0, "{err}");
     assert!(out.join("_SUCCESS").exists());
+    // the inputs were spilled to a file while the run went: streamed into the manifest, gone
+    assert!(!out.join("_inputs.jsonl").exists());
     let m = assert_counts_match_manifest(&out);
     assert_eq!(m["tables"]["documents"]["rows"], json!(8));
     assert_eq!(m["tables"]["rejects"]["rows"], json!(0));
