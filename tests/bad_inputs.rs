@@ -61,6 +61,16 @@ fn every_input_is_a_document_or_a_reject() {
         ]
     );
     assert_eq!(r[1][0]["n"], json!(2));
+    // the message names the input, the stage once, and the cause in figures
+    let msg = duckdb(
+        &out,
+        &["SELECT message FROM rejects WHERE reason = 'undecodable'"],
+    );
+    let msg = msg[0][0]["message"].as_str().unwrap();
+    assert!(
+        msg.ends_with("f_garbage.txt: decode: 3000 malformed sequences in 3000 characters as GBK (best guess); not text in any supported encoding"),
+        "{msg}"
+    );
     let m = manifest(&out);
     assert_eq!(m["inputs"].as_array().unwrap().len(), 8);
 }
