@@ -288,7 +288,7 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
             }
         };
         let mut times = StageTimes::default();
-        let p = pipeline::process(&raw, &res, &mut times);
+        let p = pipeline::process(raw.clone(), &res, &mut times);
         let rows = match p.outcome {
             pipeline::Outcome::Doc(d) => d,
             pipeline::Outcome::Reject(r) => {

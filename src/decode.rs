@@ -186,6 +186,24 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     Ok(d)
 }
 
+/// `decode` for bytes the caller is done with: UTF-8 input (the common case) becomes the
+/// text without a copy, and anything else is let go when its decoding is made.
+pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded, DecodeError> {
+    // the order of `decode`: a BOM, or UTF-16 with NULs, is decided before UTF-8
+    let utf16_first = memchr::memchr(0, &bytes).is_some() && sniff_utf16(&bytes).is_some();
+    if Encoding::for_bom(&bytes).is_some() || utf16_first {
+        return decode(&bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Decoded {
+            text,
+            encoding: "UTF-8",
+            errors: 0,
+        }),
+        Err(e) => decode(e.as_bytes()),
+    }
+}
+
 /// The legacy encodings Chinese documents come in.
 const CHINESE: [&Encoding; 3] = [GBK, GB18030, BIG5];
 
@@ -300,6 +318,25 @@ mod tests {
         assert_eq!(n, errors);
         assert_eq!(n, text.chars().count() / 997);
         assert!(out == expected, "decoded text differs from the source");
+    }
+
+    #[test]
+    fn owned_utf8_becomes_the_text_without_a_copy() {
+        let bytes = SAMPLE.as_bytes().to_vec();
+        let at = bytes.as_ptr();
+        let d = decode_owned(bytes).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), (SAMPLE, "UTF-8"));
+        assert_eq!(d.text.as_ptr(), at);
+        // the rest as `decode` reads them: GBK, and UTF-16 (valid UTF-8 too) before UTF-8
+        let gbk = GBK.encode(SAMPLE).0.into_owned();
+        assert_eq!(decode_owned(gbk.clone()), decode(&gbk));
+        assert_eq!(decode_owned(gbk).unwrap().encoding, "GBK");
+        let le: Vec<u8> = "ab\n12\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        assert!(std::str::from_utf8(&le).is_ok());
+        assert_eq!(decode_owned(le).unwrap().encoding, "UTF-16LE");
     }
 
     #[test]

@@ -76,10 +76,17 @@ pub fn doc_id(sha_hex: &str) -> String {
     sha_hex[..16].to_string()
 }
 
-fn error_reject(raw: &RawDoc, stage: &str, reason: &str, msg: String) -> RejectRow {
+/// `source_bytes` is passed, not read from `raw`: the stages take the bytes out of it.
+fn error_reject(
+    raw: &RawDoc,
+    source_bytes: usize,
+    stage: &str,
+    reason: &str,
+    msg: String,
+) -> RejectRow {
     RejectRow {
         source_path: raw.source_path.clone(),
-        source_bytes: Some(raw.bytes.len() as i64),
+        source_bytes: Some(source_bytes as i64),
         reason: reason.into(),
         message: format!("{}: {stage}: {msg}", raw.source_path),
         duplicate_of: None,
@@ -88,14 +95,17 @@ fn error_reject(raw: &RawDoc, stage: &str, reason: &str, msg: String) -> RejectR
 
 /// Runs every stage on one document. Never panics outward: a panic inside a stage becomes a
 /// reject naming the document, so one bad input cannot take the run down.
-pub fn process(raw: &RawDoc, res: &Resources, times: &mut StageTimes) -> Processed {
+pub fn process(raw: RawDoc, res: &Resources, times: &mut StageTimes) -> Processed {
     process_or_reuse(raw, res, None, times)
 }
 
 /// `process`, unless `prev` (the dataset an incremental run builds on) already holds this
 /// input's rows: then the document is only named, not processed.
+///
+/// Takes the input by value: its bytes are let go (or become the text, when they are UTF-8)
+/// as soon as they are decoded, so a huge document is not held once more to the end.
 pub fn process_or_reuse(
-    raw: &RawDoc,
+    mut raw: RawDoc,
     res: &Resources,
     prev: Option<&Previous>,
     times: &mut StageTimes,
@@ -120,8 +130,9 @@ pub fn process_or_reuse(
             outcome: Outcome::Reused(r),
         };
     }
+    let source_bytes = raw.bytes.len();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        stages(raw, &id, &sha, res, times)
+        stages(&mut raw, &id, &sha, res, times)
     }));
     let outcome = match result {
         Ok(Ok(rows)) => Outcome::Doc(Box::new(rows)),
@@ -133,7 +144,8 @@ pub fn process_or_reuse(
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
             Outcome::Reject(error_reject(
-                raw,
+                &raw,
+                source_bytes,
                 "pipeline",
                 "internal_error",
                 format!("internal error (please report): {what}"),
@@ -157,7 +169,7 @@ fn count(n: usize) -> i32 {
 }
 
 fn stages(
-    raw: &RawDoc,
+    raw: &mut RawDoc,
     id: &str,
     sha: &str,
     res: &Resources,
@@ -165,11 +177,24 @@ fn stages(
 ) -> Result<DocRows, RejectRow> {
     let t = Instant::now();
     // decode
-    let (decoded_text, encoding, decode_errors) = match &raw.text {
-        Some(text) => (text.clone(), "UTF-8", 0),
-        None => match decode::decode(&raw.bytes) {
+    let source_bytes = raw.bytes.len();
+    let (decoded_text, encoding, decode_errors) = match raw.text.take() {
+        Some(text) => {
+            // a JSON record's line: its text field is all that is needed of it
+            drop(std::mem::take(&mut raw.bytes));
+            (text, "UTF-8", 0)
+        }
+        None => match decode::decode_owned(std::mem::take(&mut raw.bytes)) {
             Ok(d) => (d.text, d.encoding, d.errors),
-            Err(e) => return Err(error_reject(raw, "decode", "undecodable", e.to_string())),
+            Err(e) => {
+                return Err(error_reject(
+                    raw,
+                    source_bytes,
+                    "decode",
+                    "undecodable",
+                    e.to_string(),
+                ))
+            }
         },
     };
     let text = if raw.format == Format::Html {
@@ -188,6 +213,7 @@ fn stages(
     if cleaned.text.trim().is_empty() {
         return Err(error_reject(
             raw,
+            source_bytes,
             "clean",
             "empty",
             "nothing but site chrome or whitespace after cleaning".into(),
@@ -218,12 +244,17 @@ fn stages(
     );
     let t = times.add("segment", t);
 
-    let chars: Vec<char> = converted.text.chars().collect();
+    // sized exactly: collected from the iterator it would grow by doubling from a quarter
+    // of the byte length (up to 1.5× the 4 bytes per character a huge document needs)
+    let mut chars: Vec<char> = Vec::with_capacity(converted.text.chars().count());
+    chars.extend(converted.text.chars());
     let ctx = DocContext {
         report_year: m.report_year,
         review_year: m.review_year,
     };
-    let mut mentions = Vec::new();
+    // rows made as the figures are found: a list of mentions converted at the end held
+    // both at once (hundreds of MB for a 40 MB document)
+    let mut indicators: Vec<IndicatorRow> = Vec::new();
     let mut line_of_prev: Option<usize> = None;
     let mut estimate_scope = false;
     let mut paragraph_year = None;
@@ -261,7 +292,9 @@ fn stages(
             estimate_scope,
             paragraph_year,
         };
-        mentions.extend(extract::extract_sentence(si, &sctx, &ctx));
+        for mt in extract::extract_sentence(si, &sctx, &ctx) {
+            indicators.push(indicator_row(indicators.len(), mt, &seg));
+        }
         if sc.windows(2).any(|w| w == ['预', '计']) {
             estimate_scope = true;
         }
@@ -329,40 +362,12 @@ fn stages(
             char_end: count(s.end),
         })
         .collect();
-    let indicators: Vec<IndicatorRow> = mentions
-        .into_iter()
-        .enumerate()
-        .map(|(i, mt)| IndicatorRow {
-            seq: count(i),
-            sentence: count(mt.sentence),
-            section: seg.sentences[mt.sentence].section.map(count),
-            indicator: mt.indicator,
-            indicator_name: mt.indicator_name,
-            subject: mt.subject,
-            mention: mt.mention,
-            value: mt.value,
-            unit: mt.unit,
-            value_base: mt.value_base,
-            base_unit: mt.base_unit,
-            growth_pct: mt.growth_pct,
-            growth_basis: mt.growth_basis,
-            kind: mt.kind,
-            qualifier: mt.qualifier,
-            commitment: mt.commitment,
-            value_high: mt.value_high,
-            growth_high: mt.growth_high,
-            approximate: mt.approximate,
-            period_year: mt.period_year,
-            char_start: count(mt.start),
-            char_end: count(mt.end),
-        })
-        .collect();
     let char_count = chars.len();
     drop(chars);
     let document = DocumentRow {
         doc_id: id.to_string(),
         source_path: raw.source_path.clone(),
-        source_bytes: raw.bytes.len() as i64,
+        source_bytes: source_bytes as i64,
         source_sha256: sha.to_string(),
         encoding: encoding.to_string(),
         decode_errors: count(decode_errors),
@@ -408,6 +413,34 @@ fn stages(
         sentences,
         indicators,
     })
+}
+
+/// The row of the `seq`th figure found in a document.
+fn indicator_row(seq: usize, mt: extract::Mention, seg: &segment::Segmented) -> IndicatorRow {
+    IndicatorRow {
+        seq: count(seq),
+        sentence: count(mt.sentence),
+        section: seg.sentences[mt.sentence].section.map(count),
+        indicator: mt.indicator,
+        indicator_name: mt.indicator_name,
+        subject: mt.subject,
+        mention: mt.mention,
+        value: mt.value,
+        unit: mt.unit,
+        value_base: mt.value_base,
+        base_unit: mt.base_unit,
+        growth_pct: mt.growth_pct,
+        growth_basis: mt.growth_basis,
+        kind: mt.kind,
+        qualifier: mt.qualifier,
+        commitment: mt.commitment,
+        value_high: mt.value_high,
+        growth_high: mt.growth_high,
+        approximate: mt.approximate,
+        period_year: mt.period_year,
+        char_start: count(mt.start),
+        char_end: count(mt.end),
+    }
 }
 
 enum Job {
@@ -472,7 +505,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
                     let mut times = StageTimes::default();
                     let msg = match job {
                         Job::Doc(seq, raw) => {
-                            let p = process_or_reuse(&raw, &res, prev.as_deref(), &mut times);
+                            let p = process_or_reuse(raw, &res, prev.as_deref(), &mut times);
                             (seq, Some(p), None, times)
                         }
                         Job::Done(seq, item) => (seq, None, Some(item), times),

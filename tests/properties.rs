@@ -107,7 +107,7 @@ mod no_panics {
         #[test]
         fn every_stage_survives(b in bytes(), html in any::<bool>()) {
             let raw = RawDoc { source_path: "p".into(), bytes: b, format: if html { Format::Html } else { Format::Text }, text: None, hints: Hints::default() };
-            let p = process(&raw, res(), &mut StageTimes::default());
+            let p = process(raw, res(), &mut StageTimes::default());
             if let Outcome::Reject(r) = &p.outcome {
                 prop_assert!(r.reason != "internal_error", "{}", r.message);
             }
