@@ -1,6 +1,7 @@
 //! Thin: parse the arguments, run, turn the outcome into an exit code and one clear line.
 use clap::Parser;
 
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
