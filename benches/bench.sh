@@ -7,7 +7,7 @@
 # target/bench/), builds govtext in release mode, then runs measure.py (median wall time,
 # MB/s, docs/s, peak RSS of the process tree) on govtext, the Python peer and the floor
 # (limit_copy.py), and prints govtext's ratio to each. Python packages for the peers go into
-# target/bench/.venv. A last govtext run prints its per-stage breakdown (time summed over
+# target/bench/.venv. A last govtext run prints its per-stage breakdown (CPU time summed over
 # threads, and each stage's share): the biggest share is the next thing to make faster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,10 +38,10 @@ run limit_copy "$PY" "$B/limit_copy.py" "$C" "$W/out/limit_copy"
 "$PY" "$B/measure.py" --name govtext_unchanged_rerun --input "$C" --out "$W/out/govtext" --runs "$RUNS" \
   -- "$GT" run "$C" -o "$W/out/govtext" --quiet | tee -a "$W/results.txt"
 echo "govtext per-stage breakdown (one more run):"
-# stage times are wall time summed over threads (more than the CPU time when threads
-# outnumber cores); the shell's `time` gives the run's CPU time (user + sys)
+# stage times are each thread's CPU time, summed; the shell's `time` gives the run's CPU time
+# (user + sys), which they should add up to
 TIMEFORMAT='cpu %U %S'
-{ time "$GT" run "$C" -o "$W/out/govtext" --full-refresh 2>&1 | grep -E "stage time|rows:" \
+{ time "$GT" run "$C" -o "$W/out/govtext" --full-refresh 2>&1 | grep -E "CPU time by stage|rows:" \
   | sed 's/^ */  /'; } 2>&1 | tee "$W/stages.txt"
 "$PY" - "$W/results.txt" "$W/stages.txt" "$(nproc)" <<'PYEOF'
 import re, sys

@@ -160,16 +160,20 @@ fn print_summary(r: &crate::RunReport, out: &std::path::Path) {
     }
     let st = stage_line(&r.stage_times);
     if !st.is_empty() {
-        eprintln!("  stage time (summed over threads): {st}");
+        eprintln!(
+            "  CPU time by stage (all threads; {:.2} CPU-s in all, {:.1} cores busy on average): {st}",
+            r.cpu.as_secs_f64(),
+            r.cpu.as_secs_f64() / secs
+        );
     }
 }
 
-/// Stages in pipeline order, each with its time and share: the next thing to make faster is
-/// the one with the biggest share.
+/// Stages in pipeline order, each with its CPU time and share: the next thing to make
+/// faster is the one with the biggest share.
 fn stage_line(t: &StageTimes) -> String {
-    const ORDER: [&str; 10] = [
-        "decode", "repair", "clean", "convert", "meta", "segment", "extract", "rows", "write",
-        "commit",
+    const ORDER: [&str; 14] = [
+        "setup", "read", "hash", "decode", "repair", "clean", "convert", "meta", "segment",
+        "extract", "rows", "accept", "write", "commit",
     ];
     let total: u64 = t.0.values().sum::<u64>().max(1);
     let rank = |k: &str| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());

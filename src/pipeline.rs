@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Everything the stages share, built once per run.
 pub struct Resources {
@@ -42,14 +42,16 @@ impl Resources {
     }
 }
 
-/// Time spent per stage, summed over documents (nanoseconds).
+/// CPU time spent per stage, summed over documents and threads (nanoseconds).
 #[derive(Debug, Clone, Default)]
 pub struct StageTimes(pub BTreeMap<&'static str, u64>);
 
 impl StageTimes {
-    fn add(&mut self, stage: &'static str, since: Instant) -> Instant {
-        let now = Instant::now();
-        *self.0.entry(stage).or_default() += (now - since).as_nanos() as u64;
+    /// Charges `stage` with the thread's CPU time since `since` (a `thread_cpu()` reading)
+    /// and returns the reading it took, for the next stage to start from.
+    fn add(&mut self, stage: &'static str, since: Duration) -> Duration {
+        let now = crate::thread_cpu();
+        *self.0.entry(stage).or_default() += now.saturating_sub(since).as_nanos() as u64;
         now
     }
     fn merge(&mut self, o: &StageTimes) {
@@ -110,7 +112,9 @@ pub fn process_or_reuse(
     prev: Option<&Previous>,
     times: &mut StageTimes,
 ) -> Processed {
+    let t = crate::thread_cpu();
     let sha = crate::sink::writer::hex(&Sha256::digest(&raw.bytes));
+    times.add("hash", t);
     let id = doc_id(&sha);
     let input = InputEntry {
         path: raw.source_path.clone(),
@@ -175,7 +179,7 @@ fn stages(
     res: &Resources,
     times: &mut StageTimes,
 ) -> Result<DocRows, RejectRow> {
-    let t = Instant::now();
+    let t = crate::thread_cpu();
     // decode
     let source_bytes = raw.bytes.len();
     let (decoded_text, encoding, decode_errors) = match raw.text.take() {
@@ -451,6 +455,8 @@ enum Job {
 /// Runs the whole job: inputs → staging dataset → atomic publish.
 pub fn run(cfg: &Config) -> Result<RunReport> {
     let started = Instant::now();
+    let cpu_at_start = crate::process_cpu();
+    let setup_from = crate::thread_cpu();
     let staging = Staging::begin(&cfg.output)?;
     // what of the committed dataset this run can keep (under the lock: nothing changes it)
     let prev = if cfg.full_refresh {
@@ -485,7 +491,9 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
     let reader = std::thread::Builder::new()
         .name("govtext-reader".into())
         .spawn(move || {
+            let t = crate::thread_cpu();
             read_all(&inputs, &src_opts, &job_tx, &ticket_rx);
+            crate::thread_cpu().saturating_sub(t)
         })?;
     let mut workers = Vec::new();
     for w in 0..jobs {
@@ -535,6 +543,8 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
     let mut seen: HashSet<[u8; 32]> = HashSet::new();
     let mut inputs_log = InputsLog::create(&staging.dir)?;
     let mut progress = crate::progress::Progress::new(cfg.progress, &cfg.inputs);
+    // this thread so far: the lock, the previous dataset, the dictionaries, the threads
+    let t = report.stage_times.add("setup", setup_from);
     for (seq, processed, item, times) in res_rx.iter() {
         report.stage_times.merge(&times);
         pending.insert(seq, (processed, item));
@@ -571,14 +581,16 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
         }
     }
     progress.finish();
-    reader
+    // putting documents in order, dropping duplicates, buffering rows, the inputs log
+    let t = report.stage_times.add("accept", t);
+    let read = reader
         .join()
         .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
+    *report.stage_times.0.entry("read").or_default() += read.as_nanos() as u64;
     for w in workers {
         w.join()
             .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
     }
-    let t = Instant::now();
     if let Some(p) = &prev {
         let carried = p.carry(&staging.dir, &kept, writer.limits())?;
         writer.carried(carried);
@@ -596,6 +608,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
     report.unchanged = !staging.publish(&manifest)?;
     report.stage_times.add("commit", t);
     report.elapsed = started.elapsed();
+    report.cpu = crate::process_cpu().saturating_sub(cpu_at_start);
     Ok(report)
 }
 

@@ -166,3 +166,53 @@ fn same_files_whatever_the_thread_count() {
     }
     assert!(snaps[0] == snaps[1]);
 }
+
+/// The end-of-run summary accounts for the run's CPU time stage by stage: every stage the
+/// pipeline has is there, and together they are the process's CPU time (within the rounding
+/// of the printed figures and what no stage holds: thread start-up, the summary itself).
+#[test]
+fn summary_splits_the_cpu_time_by_stage() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, err) = run(&[&repo().join("samples")], &tmp.path().join("out"));
+    assert_eq!(code, 0, "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("CPU time by stage"))
+        .unwrap_or_else(|| panic!("no stage line in:\n{err}"));
+    let total: f64 = line
+        .split("; ")
+        .nth(1)
+        .and_then(|s| s.split(" CPU-s in all").next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no total in {line}"));
+    let stages: Vec<(&str, f64)> = line
+        .split("): ")
+        .nth(1)
+        .unwrap()
+        .split(", ")
+        .map(|s| {
+            let mut w = s.split_whitespace();
+            let name = w.next().unwrap();
+            let secs = w.next().unwrap().trim_end_matches('s').parse().unwrap();
+            (name, secs)
+        })
+        .collect();
+    let names: Vec<&str> = stages.iter().map(|s| s.0).collect();
+    assert_eq!(
+        names,
+        [
+            "setup", "read", "hash", "decode", "repair", "clean", "convert", "meta", "segment",
+            "extract", "rows", "accept", "write", "commit"
+        ]
+    );
+    let sum: f64 = stages.iter().map(|s| s.1).sum();
+    // 14 figures rounded to 0.01 s
+    assert!(
+        sum <= total + 0.08,
+        "stages {sum} s of {total} CPU-s: {line}"
+    );
+    assert!(
+        sum >= total * 0.8 - 0.08,
+        "stages {sum} s of {total} CPU-s: {line}"
+    );
+}

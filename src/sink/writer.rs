@@ -88,13 +88,13 @@ struct FlushJob {
 /// Encoding and compressing is most of the writer's work: a small pool does it while the
 /// writer goes on buffering (and, at the end, writes every remaining partition in parallel).
 /// The channel holds one job, so at most `encoders + 1` flushed buffers exist at a time.
-/// What an encoder thread wrote, and how long it was busy.
+/// What an encoder thread wrote, and the CPU time it spent encoding.
 type Encoded = (Vec<FileEntry>, std::time::Duration);
 
 struct Encoders {
     tx: Option<std::sync::mpsc::SyncSender<FlushJob>>,
     handles: Vec<std::thread::JoinHandle<Result<Encoded>>>,
-    /// time the encoders spent encoding, summed over them
+    /// CPU time the encoders spent encoding, summed over them
     busy: std::time::Duration,
 }
 
@@ -117,9 +117,11 @@ impl Encoders {
                                 .map_err(|_| anyhow::anyhow!("write: an encoder panicked"))?
                                 .recv();
                             let Ok(job) = job else { break };
-                            let t = std::time::Instant::now();
+                            // CPU time: an encoder waiting on the disk or for a core is
+                            // not encoding
+                            let t = crate::thread_cpu();
                             files.extend(encode(&root, &limits, job)?);
-                            busy += t.elapsed();
+                            busy += crate::thread_cpu().saturating_sub(t);
                         }
                         Ok((files, busy))
                     })
@@ -471,7 +473,7 @@ impl DatasetWriter {
     }
 
     /// Writes out every buffer and the rejects; returns the files written, in a stable order,
-    /// and the time the encoder threads spent encoding them.
+    /// and the CPU time the encoder threads spent encoding them.
     pub fn finish(mut self) -> Result<(Vec<FileEntry>, std::time::Duration)> {
         let keys: Vec<PartitionKey> = self.buffers.keys().cloned().collect();
         for k in keys {
