@@ -189,6 +189,19 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Writes everything of the filesystem that holds `dir` to disk (Linux `syncfs`): the data
+/// and the directories of every file the run wrote, in one call instead of one per file.
+fn sync_filesystem(dir: &Path) -> Result<()> {
+    use std::os::fd::AsRawFd;
+    let d = fs::File::open(dir).with_context(|| format!("opening {}", dir.display()))?;
+    // SAFETY: a file descriptor that stays open for the duration of the call.
+    if unsafe { libc::syncfs(d.as_raw_fd()) } != 0 {
+        return Err(std::io::Error::last_os_error())
+            .with_context(|| format!("syncing {} to disk", dir.display()));
+    }
+    Ok(())
+}
+
 fn sync_dir(dir: &Path) {
     // Directory fsync makes the renames durable; not every filesystem supports it.
     if let Ok(d) = fs::File::open(dir) {
@@ -309,6 +322,8 @@ impl Staging {
                 .with_context(|| format!("removing {}", self.dir.display()))?;
             return Ok(false);
         }
+        // every file and directory of the dataset on disk before `_SUCCESS` says it is whole
+        sync_filesystem(&self.dir)?;
         write_synced(&self.dir.join("_SUCCESS"), success.as_bytes())?;
         sync_dir(&self.dir);
         if self.out.exists() {
