@@ -14,12 +14,28 @@ pub enum RowId {
 
 impl RowId {
     pub fn write(self, out: &mut impl std::fmt::Write, doc_id: &str) {
-        match self {
-            RowId::Section(n) => write!(out, "{doc_id}:s{n:05}"),
-            RowId::Sentence(n) => write!(out, "{doc_id}:t{n:06}"),
-            RowId::Indicator(n) => write!(out, "{doc_id}:i{n:06}"),
-        }
-        .expect("writing an id to a string");
+        let (tag, n, width) = match self {
+            RowId::Section(n) => (b's', n, 5),
+            RowId::Sentence(n) => (b't', n, 6),
+            RowId::Indicator(n) => (b'i', n, 6),
+        };
+        // digits by hand where they fit the width: `write!` with padding cost 1.6 % of a
+        // run's CPU (two to three million ids per 200 MB of input)
+        let r = if (0..10i32.pow(width as u32)).contains(&n) {
+            let mut buf = [b'0'; 8];
+            buf[0] = b':';
+            buf[1] = tag;
+            let mut v = n;
+            for d in buf[2..2 + width].iter_mut().rev() {
+                *d = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+            let suffix = std::str::from_utf8(&buf[..2 + width]).expect("ASCII");
+            out.write_str(doc_id).and_then(|_| out.write_str(suffix))
+        } else {
+            write!(out, "{doc_id}:{}{n:0width$}", tag as char)
+        };
+        r.expect("writing an id to a string");
     }
 }
 
@@ -160,4 +176,25 @@ pub struct DocRows {
     pub sections: Vec<SectionRow>,
     pub sentences: Vec<SentenceRow>,
     pub indicators: Vec<IndicatorRow>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_ids_are_the_document_id_and_the_padded_number() {
+        let id = |r: RowId| {
+            let mut s = String::new();
+            r.write(&mut s, "d1");
+            s
+        };
+        assert_eq!(id(RowId::Section(0)), "d1:s00000");
+        assert_eq!(id(RowId::Section(99_999)), "d1:s99999");
+        assert_eq!(id(RowId::Section(100_000)), "d1:s100000");
+        assert_eq!(id(RowId::Sentence(42)), "d1:t000042");
+        assert_eq!(id(RowId::Sentence(1_234_567)), "d1:t1234567");
+        assert_eq!(id(RowId::Indicator(7)), "d1:i000007");
+        assert_eq!(id(RowId::Indicator(-3)), "d1:i-00003");
+    }
 }
