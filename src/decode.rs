@@ -119,21 +119,50 @@ fn badness(text: &str, errors: usize) -> usize {
             .count()
 }
 
+/// Decodes a document's bytes: a BOM, UTF-16, UTF-8, else the least damaged reading in the
+/// Chinese legacy encodings (or undecodable, past `MAX_ERROR_SHARE` of damage).
 pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+    if let Some(d) = before_utf8(bytes) {
+        return d;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(utf8(s.to_string())),
+        Err(_) => not_utf8(bytes),
+    }
+}
+
+/// `decode` for bytes the caller is done with: UTF-8 input (the common case) becomes the
+/// text without a copy, and anything else is let go when its decoding is made.
+pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded, DecodeError> {
+    if let Some(d) = before_utf8(&bytes) {
+        return d;
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(utf8(text)),
+        Err(e) => not_utf8(e.as_bytes()),
+    }
+}
+
+fn utf8(text: String) -> Decoded {
+    Decoded {
+        text,
+        encoding: "UTF-8",
+        errors: 0,
+    }
+}
+
+/// What is decided before trying UTF-8: a BOM, or UTF-16 with NULs (ASCII-heavy UTF-16 is
+/// valid UTF-8 too).
+fn before_utf8(bytes: &[u8]) -> Option<Result<Decoded, DecodeError>> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
-        return finish(enc, &bytes[bom_len..]);
+        return Some(finish(enc, &bytes[bom_len..]));
     }
-    if let Some(enc) = sniff_utf16(bytes).filter(|_| memchr::memchr(0, bytes).is_some()) {
-        // ASCII-heavy UTF-16 with NULs is valid UTF-8 too: decide for UTF-16 first
-        return finish(enc, bytes);
-    }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(Decoded {
-            text: s.to_string(),
-            encoding: "UTF-8",
-            errors: 0,
-        });
-    }
+    let enc = sniff_utf16(bytes).filter(|_| memchr::memchr(0, bytes).is_some())?;
+    Some(finish(enc, bytes))
+}
+
+/// Bytes that are not UTF-8: UTF-16 without NULs, then the legacy Chinese encodings.
+fn not_utf8(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if let Some(enc) = sniff_utf16(bytes) {
         return finish(enc, bytes);
     }
@@ -184,24 +213,6 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         });
     }
     Ok(d)
-}
-
-/// `decode` for bytes the caller is done with: UTF-8 input (the common case) becomes the
-/// text without a copy, and anything else is let go when its decoding is made.
-pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded, DecodeError> {
-    // the order of `decode`: a BOM, or UTF-16 with NULs, is decided before UTF-8
-    let utf16_first = memchr::memchr(0, &bytes).is_some() && sniff_utf16(&bytes).is_some();
-    if Encoding::for_bom(&bytes).is_some() || utf16_first {
-        return decode(&bytes);
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(Decoded {
-            text,
-            encoding: "UTF-8",
-            errors: 0,
-        }),
-        Err(e) => decode(e.as_bytes()),
-    }
 }
 
 /// The legacy encodings Chinese documents come in.
