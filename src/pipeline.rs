@@ -51,8 +51,12 @@ impl StageTimes {
     /// and returns the reading it took, for the next stage to start from.
     fn add(&mut self, stage: &'static str, since: Duration) -> Duration {
         let now = crate::thread_cpu();
-        *self.0.entry(stage).or_default() += now.saturating_sub(since).as_nanos() as u64;
+        self.charge(stage, now.saturating_sub(since));
         now
+    }
+    /// Charges `stage` with CPU time measured elsewhere (another thread's).
+    fn charge(&mut self, stage: &'static str, cpu: Duration) {
+        *self.0.entry(stage).or_default() += cpu.as_nanos() as u64;
     }
     fn merge(&mut self, o: &StageTimes) {
         for (k, v) in &o.0 {
@@ -136,7 +140,7 @@ pub fn process_or_reuse(
     }
     let source_bytes = raw.bytes.len();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        stages(&mut raw, &id, &sha, res, times)
+        stages(&mut raw, source_bytes, &id, &sha, res, times)
     }));
     let outcome = match result {
         Ok(Ok(rows)) => Outcome::Doc(Box::new(rows)),
@@ -174,6 +178,7 @@ fn count(n: usize) -> i32 {
 
 fn stages(
     raw: &mut RawDoc,
+    source_bytes: usize,
     id: &str,
     sha: &str,
     res: &Resources,
@@ -181,7 +186,6 @@ fn stages(
 ) -> Result<DocRows, RejectRow> {
     let t = crate::thread_cpu();
     // decode
-    let source_bytes = raw.bytes.len();
     let (decoded_text, encoding, decode_errors) = match raw.text.take() {
         Some(text) => {
             // a JSON record's line: its text field is all that is needed of it
@@ -586,7 +590,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
     let read = reader
         .join()
         .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
-    *report.stage_times.0.entry("read").or_default() += read.as_nanos() as u64;
+    report.stage_times.charge("read", read);
     for w in workers {
         w.join()
             .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
@@ -598,7 +602,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
     let (files, encoding) = writer.finish()?;
     // the encoder threads' time is the write stage; what follows on this thread (the last
     // files, the manifest, the publish) is the commit
-    *report.stage_times.0.entry("write").or_default() += encoding.as_nanos() as u64;
+    report.stage_times.charge("write", encoding);
     let manifest = Manifest::new(files, inputs_log.finish()?);
     report.tables = manifest
         .tables
