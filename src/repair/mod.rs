@@ -73,10 +73,42 @@ fn signature(line: &str) -> bool {
 /// by a wrap width (titles, signatures and short header lines never are) or ends inside a
 /// clause.
 fn joins(line: &str, next: &str) -> bool {
-    let Some(last) = line.chars().last() else {
+    // a site's token after the sentence's end (`…任务。vzT`) does not reopen it
+    let letters = line.len()
+        - line
+            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .len();
+    let core = if (1..=6).contains(&letters) {
+        &line[..line.len() - letters]
+    } else {
+        line
+    };
+    let Some(last) = core.chars().last() else {
         return false;
     };
-    if closes(last) || markers::parse(line).is_some() || markers::parse(next).is_some() {
+    // a paragraph that opens with a marker (`（一）…综合实力越来越强。2016年，全县生产总值34`)
+    // is body text, and a wrap inside it is a wrap
+    let heading =
+        markers::parse(line).is_some() && !(line.contains('。') && line.chars().count() >= 30);
+    if closes(last) || heading || markers::parse(next).is_some() {
+        return false;
+    }
+    // two lines without any punctuation are items of a list or headlines (`过去5年` /
+    // `国内生产总值年均增长5.4%`): prose wrapped at a width has a comma every few words
+    let bare = |l: &str| {
+        !l.contains([
+            '，', '。', '、', '；', '：', '！', '？', ',', ';', ':', '!', '?',
+        ])
+    };
+    // (a `在…上` frame left open is the meeting line wrapped: `…在某县第十八届人民代表大会` /
+    // `第五次会议上`)
+    let frame_open = line.contains('在') && (next.ends_with('上') || next.ends_with("上的讲话"));
+    if bare(line) && bare(next) && !frame_open {
+        return false;
+    }
+    // a row of a table (`索引号 | … | 文号 | …`) is a row, not a wrapped sentence
+    let cells = |l: &str| l.matches(['|', '｜']).count() >= 2;
+    if cells(line) || cells(next) {
         return false;
     }
     if next.starts_with("各位代表") || next.starts_with("同志们") || next.starts_with("同志們")
@@ -97,6 +129,51 @@ fn joins(line: &str, next: &str) -> bool {
     mid_clause || line.chars().count() >= 20
 }
 
+/// A line that cannot end a paragraph: it stops on a word that needs what follows
+/// (`…全县生产总值由“十五”末的`) or on a decimal point. Such a line continues on the
+/// next even across a blank line, as document-sharing sites lay text out.
+fn open_ended(line: &str) -> bool {
+    let Some(last) = line.chars().last() else {
+        return false;
+    };
+    line.chars().count() >= 20
+        && (matches!(
+            last,
+            '，' | '、'
+                | ','
+                | '（'
+                | '“'
+                | '《'
+                | '的'
+                | '和'
+                | '与'
+                | '及'
+                | '由'
+                | '在'
+                | '对'
+                | '把'
+                | '将'
+                | '从'
+                | '向'
+                | '被'
+                | '达'
+                | '为'
+        ) || last == '.')
+}
+
+/// A site's dateline (`公文搜 2021-07-23 10:04:26 政府报告`): a date and a clock time. Never
+/// the start of a wrapped sentence.
+fn dateline(line: &str) -> bool {
+    let b = line.as_bytes();
+    let clock = b.windows(4).any(|w| {
+        w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
+    });
+    let date = b
+        .windows(5)
+        .any(|w| w[..4].iter().all(u8::is_ascii_digit) && matches!(w[4], b'-' | b'/'));
+    clock && date && line.chars().count() <= 60
+}
+
 /// Mojibake spans searched per document at most: past that the rest are counted only, so a
 /// badly damaged file cannot stall the run.
 const MAX_SEARCHED_SPANS: usize = 64;
@@ -115,6 +192,7 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
     };
     // what the document says of itself, read once and only if a line has damage
     let readings = std::cell::OnceCell::new();
+    let damaged = std::cell::OnceCell::new();
     for raw in normalized.split('\n') {
         let cleaned: std::borrow::Cow<str> = if raw.chars().any(|c| c == '\t' || invisible(c)) {
             raw.chars()
@@ -132,7 +210,7 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
         }
         // mojibake first: its damage runs through the pinyin annotations (`?xì)`)
         let search = gbk_shift && r.mojibake_repaired + r.mojibake_unrepaired < MAX_SEARCHED_SPANS;
-        let m = mojibake::scan(trimmed, &normalized, &readings, search);
+        let m = mojibake::scan(trimmed, &normalized, &readings, &damaged, search);
         r.mojibake_repaired += m.repaired;
         r.mojibake_unrepaired += m.unrepaired;
         r.mojibake_spans.extend(m.spans);
@@ -141,11 +219,31 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
         lines.push((depinyin, blank && !lines.is_empty()));
         blank = false;
     }
+    // a page number printed between the two halves of a wrapped sentence (`…收入4.6` / `1` /
+    // `亿元，同比增长…`) goes, and the halves are joined as one wrap
+    let mut k = 1;
+    while k + 1 < lines.len() {
+        let page_number = lines[k].0.len() <= 4 && lines[k].0.bytes().all(|b| b.is_ascii_digit());
+        let open = lines[k - 1].0.chars().last().is_some_and(|c| !closes(c));
+        if page_number && open && markers::parse(&lines[k + 1].0).is_none() {
+            lines.remove(k);
+            lines[k].1 = false;
+            r.wraps_joined += 1;
+        } else {
+            k += 1;
+        }
+    }
     // join hard wraps first, so punctuation at a wrap sees both neighbours
     let mut paragraphs: Vec<String> = Vec::with_capacity(lines.len());
     // the first line is the title: never glued to the body
     let glue: Vec<bool> = (0..lines.len())
-        .map(|i| i > 1 && !lines[i].1 && joins(&lines[i - 1].0, &lines[i].0))
+        .map(|i| {
+            i > 1
+                && (!lines[i].1 || open_ended(&lines[i - 1].0))
+                && !dateline(&lines[i - 1].0)
+                && !dateline(&lines[i].0)
+                && joins(&lines[i - 1].0, &lines[i].0)
+        })
         .collect();
     for (i, (line, _)) in lines.into_iter().enumerate() {
         let glue = glue[i];
@@ -188,5 +286,15 @@ mod tests {
         let r = repair("青禾區(qū)發(fā)展\u{200B}良好。", true);
         assert_eq!(r.text, "青禾區發展良好。");
         assert_eq!(r.pinyin_removed, 2);
+    }
+
+    #[test]
+    fn page_numbers_tokens_and_marker_paragraphs_in_wraps() {
+        let input = "标题\n各位代表：\n全年实现全口径税收10.75亿元，同比增长38%；实现财政一般预算收入4.6\n\n1\n\n亿元，同比增长32.4%。\n（一）县域经济较快发展，综合实力越来越强。2016年，预计全县生产总值34\n0亿元，增长7%。xQz\n下一段从这里开始，并且足够长足够长足够长。\n二、工作安排";
+        let r = repair(input, true);
+        assert_eq!(
+            r.text,
+            "标题\n各位代表：\n全年实现全口径税收10.75亿元，同比增长38%；实现财政一般预算收入4.6亿元，同比增长32.4%。\n（一）县域经济较快发展，综合实力越来越强。2016年，预计全县生产总值340亿元，增长7%。xQz\n下一段从这里开始，并且足够长足够长足够长。\n二、工作安排"
+        );
     }
 }

@@ -663,9 +663,119 @@ pub fn readings_of(text: &str) -> Readings {
     map
 }
 
-/// Repairs one line. `doc` is the whole document, read for `Readings` only when the line
-/// has damage (`readings` caches that across the document's lines).
-pub fn scan(line: &str, doc: &str, readings: &std::cell::OnceCell<Readings>, search: bool) -> Scan {
+/// The punctuation as written, in its full-width form: what a reading of undamaged text
+/// gives back.
+fn widened(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '?' => '？',
+            '!' => '！',
+            ';' => '；',
+            ':' => '：',
+            c => c,
+        })
+        .collect()
+}
+
+/// Folded punctuation (`!`, `;`, `:` after a Chinese character) at most eight characters
+/// before a lone letter: where a reading that fell out of step began (`!皟蓵逼陂g`).
+fn folded_start(chars: &[char], letter: usize) -> Option<usize> {
+    (letter.saturating_sub(8)..letter)
+        .rev()
+        .find(|&k| matches!(chars[k], '!' | ';' | ':') && k > 0 && is_cjk(chars[k - 1]))
+}
+
+/// Is the text between folded punctuation and a lone letter what a misread looks like? Read
+/// out of step, GBK bytes pair into characters that form no words: a character the
+/// dictionary does not know, or most of the run outside any word. Plain text there
+/// (`目标:力争A级`) is words.
+fn misread(run: &[char]) -> bool {
+    let model = lm::get();
+    let cjk: Vec<char> = run.iter().copied().filter(|c| is_cjk(*c)).collect();
+    if cjk.len() < 2 || cjk.len() != run.len() {
+        return false;
+    }
+    if cjk.iter().any(|c| !model.knows(*c)) {
+        return true;
+    }
+    let simple: Vec<char> = model
+        .simplify(&cjk.iter().collect::<String>())
+        .chars()
+        .collect();
+    let n = simple.len();
+    let covered = (0..n)
+        .filter(|&k| {
+            (k.saturating_sub(3)..=k)
+                .any(|a| (a + 2..=(a + 4).min(n)).any(|b| b > k && model.has_word(&simple[a..b])))
+        })
+        .count();
+    (n - covered) * 5 >= n * 3
+}
+
+/// Where the damage of an anchor group starts, or `None` when nothing says it is damage.
+/// A `?` inside Chinese text is damage (a lost byte). A lone Latin letter alone is not:
+/// `5A级`, `A股`, `2万P`, `南A中心` are how Chinese is written. It counts only where the
+/// reading that led to it is visible: folded punctuation a few characters back and, between
+/// the two, characters that form no words.
+fn span_start(chars: &[char], g: &[usize], doc_damaged: &dyn Fn() -> bool) -> Option<usize> {
+    let has_q = g.iter().any(|&a| chars[a] == '?');
+    // a `?` between Chinese characters is a question mark as often as a lost byte: it
+    // counts as damage where the damage shows around it, or where the document shows it
+    if has_q && !g.iter().any(|&a| strong_q(chars, a)) && !doc_damaged() {
+        return None;
+    }
+    if chars[g[0]] == '?' {
+        return Some(g[0]);
+    }
+    if g[0] > 0 && chars[g[0] - 1] == '?' {
+        return Some(g[0] - 1);
+    }
+    if has_q {
+        // a letter first, a `?` later in the group: the `?` is the evidence
+        return Some(folded_start(chars, g[0]).unwrap_or(g[0]));
+    }
+    let f = folded_start(chars, g[0])?;
+    misread(&chars[f + 1..g[0]]).then_some(f)
+}
+
+/// A `?` that shows byte-shift damage around it: another `?` beside it, folded punctuation
+/// or a Latin letter right after it (`?!凹t`, `?;季S`, `?h`), or what is left of a pinyin
+/// annotation that lost its `(` (`?lián)`).
+fn strong_q(chars: &[char], a: usize) -> bool {
+    if chars[a] != '?' {
+        return false;
+    }
+    let next = chars.get(a + 1).copied();
+    (a > 0 && chars[a - 1] == '?')
+        || next.is_some_and(|n| matches!(n, '?' | '!' | ';' | ':' | ',') || n.is_ascii_alphabetic())
+        || garbage_after(chars, a).is_some()
+}
+
+/// Does a document show byte-shift damage anywhere: a `?` with damage around it, a
+/// replacement character, a private-use character?
+pub fn shows_damage(doc: &str) -> bool {
+    if doc.contains(['\u{FFFD}']) || doc.chars().any(|c| ('\u{E000}'..='\u{F8FF}').contains(&c)) {
+        return true;
+    }
+    doc.split('\n').any(|line| {
+        if !line.contains('?') {
+            return false;
+        }
+        let chars: Vec<char> = line.chars().collect();
+        (0..chars.len()).any(|a| strong_q(&chars, a))
+    })
+}
+
+/// Repairs one line. `doc` is the whole document, read for `Readings` and for signs of
+/// damage only when the line has some (`readings` and `damaged` cache that across the
+/// document's lines).
+pub fn scan(
+    line: &str,
+    doc: &str,
+    readings: &std::cell::OnceCell<Readings>,
+    damaged: &std::cell::OnceCell<bool>,
+    search: bool,
+) -> Scan {
     // every anchor is a `?` or an ASCII letter: a line without either has no damage
     if !line.bytes().any(|b| b == b'?' || b.is_ascii_alphabetic()) {
         return Scan {
@@ -692,16 +802,27 @@ pub fn scan(line: &str, doc: &str, readings: &std::cell::OnceCell<Readings>, sea
             _ => groups.push(vec![a]),
         }
     }
+    // where each group's damage starts, for the groups that show evidence of damage at all
+    let damaged: Vec<(Vec<usize>, usize)> = groups
+        .into_iter()
+        .filter_map(|g| {
+            span_start(&chars, &g, &|| *damaged.get_or_init(|| shows_damage(doc))).map(|s| (g, s))
+        })
+        .collect();
+    if damaged.is_empty() {
+        return Scan {
+            text: line.to_string(),
+            repaired: 0,
+            unrepaired: 0,
+            spans: Vec::new(),
+        };
+    }
     if !search {
         // no search allowed (budget spent, or not GBK-shaped damage): count what is there
-        let mut spans = Vec::new();
-        let mut last: Option<usize> = None;
-        for &a in &anchors {
-            if last.is_none_or(|l| a - l > JOIN) {
-                spans.push((chars[a].to_string(), chars[a].to_string()));
-            }
-            last = Some(a);
-        }
+        let spans: Vec<(String, String)> = damaged
+            .iter()
+            .map(|(g, _)| (chars[g[0]].to_string(), chars[g[0]].to_string()))
+            .collect();
         return Scan {
             text: line.to_string(),
             repaired: 0,
@@ -714,20 +835,7 @@ pub fn scan(line: &str, doc: &str, readings: &std::cell::OnceCell<Readings>, sea
     let mut pos = 0;
     let (mut repaired, mut unrepaired) = (0, 0);
     let mut spans = Vec::new();
-    for g in groups {
-        // a group whose first anchor is a letter starts at the `?` before it, if any
-        // a group that starts at a letter began where the reading fell out of step: at the
-        // `?` just before it, or at folded punctuation a few characters back (`!皟蓵逼陂g`)
-        let start = if chars[g[0]] == '?' {
-            g[0]
-        } else if g[0] > 0 && chars[g[0] - 1] == '?' {
-            g[0] - 1
-        } else {
-            (g[0].saturating_sub(8)..g[0])
-                .rev()
-                .find(|&k| matches!(chars[k], '!' | ';' | ':') && k > 0 && is_cjk(chars[k - 1]))
-                .unwrap_or(g[0])
-        };
+    for (g, start) in damaged {
         // folded punctuation at the start: the byte before it is the one that fell out
         let lost_first = chars[start] != '?';
         if start < pos {
@@ -771,6 +879,11 @@ pub fn scan(line: &str, doc: &str, readings: &std::cell::OnceCell<Readings>, sea
         };
         let damaged: String = chars[start..end].iter().collect();
         match cands.first() {
+            // the best reading only widens the punctuation as written (`怎么办?我们` read as
+            // `？`): the text was not damaged, and width normalisation does the same
+            Some((_, c)) if c.text == widened(&damaged) => {
+                out.push_str(&damaged);
+            }
             Some((s, c)) if clear_winner && *s > found.base && !c.text.contains('?') => {
                 out.push_str(&c.text);
                 spans.push((damaged, c.text.clone()));
@@ -802,29 +915,81 @@ mod tests {
     fn repairs_byte_shifted_spans() {
         // 。“紅 read one byte late: ?!凹t
         let doc = std::cell::OnceCell::new();
-        let s = scan("打造旅游品牌?!凹t色旅游线路", "", &doc, true);
+        let s = scan(
+            "打造旅游品牌?!凹t色旅游线路",
+            "",
+            &doc,
+            &Default::default(),
+            true,
+        );
         assert_eq!(
             (s.text.as_str(), s.repaired, s.unrepaired),
             ("打造旅游品牌。“紅色旅游线路", 1, 0)
         );
         // 。縱 → ??v
-        let s = scan("全面提速??v深推进改革", "", &doc, true);
+        let s = scan("全面提速??v深推进改革", "", &doc, &Default::default(), true);
         assert_eq!((s.text.as_str(), s.repaired), ("全面提速。縱深推进改革", 1));
     }
 
     #[test]
     fn leaves_unsupported_spans_and_real_questions() {
         let doc = std::cell::OnceCell::new();
-        let s = scan("勇?lián)?dāng)作为", "", &doc, true);
+        let s = scan("勇?lián)?dāng)作为", "", &doc, &Default::default(), true);
         assert_eq!(
             (s.text.as_str(), s.repaired, s.unrepaired),
             ("勇?lián)?dāng)作为", 0, 1)
         );
-        let s = scan("真的吗?", "", &doc, true);
+        let s = scan("真的吗?", "", &doc, &Default::default(), true);
         assert_eq!(
             (s.text.as_str(), s.repaired, s.unrepaired),
             ("真的吗?", 0, 0)
         );
-        assert_eq!(scan("没有问题的文本。", "", &doc, true).unrepaired, 0);
+        assert_eq!(
+            scan("没有问题的文本。", "", &doc, &Default::default(), true).unrepaired,
+            0
+        );
+    }
+
+    /// Latin letters and digits are how Chinese text writes grades, shares, models and
+    /// units: none of it is damage, none of it is counted.
+    #[test]
+    fn letters_in_chinese_text_are_not_damage() {
+        let doc = std::cell::OnceCell::new();
+        for line in [
+            "青禾古镇获评国家5A级旅游景区，另有A级景区12家",
+            "全县新增A股上市公司2家，B型超声设备全面覆盖",
+            "PM2.5平均浓度下降8%，RCEP、PPP、CPI、GDP、AI均有涉及",
+            "新增算力规模2万P，建成“南A中心”和X光检测站",
+            "T恤衫、U盘、K线图、Q币、维生素C",
+            "目标:力争A级，说明:该B轮融资",
+            "怎么办?我们要迎难而上",
+            "建成5G基站320个，引进ABC公司",
+        ] {
+            let s = scan(line, line, &doc, &Default::default(), true);
+            assert_eq!(
+                (s.text.as_str(), s.repaired, s.unrepaired),
+                (line, 0, 0),
+                "{line}"
+            );
+        }
+    }
+
+    /// A reading that fell out of step after folded punctuation and fell back at a letter:
+    /// repaired only because the characters between are no words.
+    #[test]
+    fn folded_punctuation_then_misread_characters() {
+        let doc = std::cell::OnceCell::new();
+        // 。“兩節”期間 read one byte late
+        let s = scan(
+            "工作十分忙碌!皟晒潯逼陂g，全县干部",
+            "",
+            &doc,
+            &Default::default(),
+            true,
+        );
+        assert_eq!(
+            (s.text.as_str(), s.repaired, s.unrepaired),
+            ("工作十分忙碌。“兩節”期間，全县干部", 1, 0)
+        );
     }
 }
