@@ -27,21 +27,47 @@ struct Rule {
 /// Lines longer than this are body text even when a chrome word appears in them.
 const MAX_CHROME_LINE: usize = 200;
 
+/// Words of page widgets: toolbars, font-size controls, share buttons. A line made only of
+/// them (with brackets, bars and slashes between) is chrome, often one token per line.
+const WIDGETS: &str = r"下载|打印|全屏|收藏|关闭|关闭窗口|分享到?|返回顶部|打印本页|打印文章|加入收藏夹?|设为首页|字号|字体|[大中小]|加大|还原|减小|默认|A\+|A-|扫一扫|扫一扫在手机打开当前页|在手机打开当前页|手机版|繁体|简体|无障碍|纠错|我要纠错|网友互动交流|热门推荐|微信|微博|QQ空间|【字号[:：]?\s*大\s*中\s*小】";
+
+/// Labels of a page's source and time block; their value follows on the same line or, when
+/// the label stands alone, on the next.
+const SOURCE_LABELS: &str = r"来源|信息来源|文章来源|稿件来源|时间|日期|发布时间|发布日期|发文日期|更新时间|作者|编辑|责任编辑|浏览次数|浏览量|点击数|点击量|点击|阅读次数|阅读量|访问量|字数|供稿|审核|发布者|发布机构";
+
 const RULES: &[Rule] = &[
+    Rule {
+        name: "metadata",
+        action: Action::DropLine,
+        // a government site's disclosure table (索引号 | … | 文号 | …), as cells or as lines
+        pattern: r"^\s*[|｜]?\s*(文件名称|索引号|文号|成文日期|公开日期|公开目录|公开形式|公开责任部门|有效性|主题分类|信息分类|发文机关|发布机构|公开方式|公开范围|所属机构|体裁分类|组配分类|生效日期|废止日期)\s*[|｜:：]",
+    },
     Rule {
         name: "navigation",
         action: Action::DropLine,
-        pattern: r"^(导航菜单|网站导航|网站首页|首页|返回首页|当前位置[:：].*|您的位置[:：].*|您现在的位置[:：].*|首页\s*[>＞»›].*)$",
+        pattern: r"^(导航菜单|网站导航|网站首页|首页|返回首页|当前位置[:：].*|您的位置[:：].*|您现在的位置.*|现在位置[:：].*|所在位置[:：].*|首页\s*[>＞»›].*)$",
+    },
+    Rule {
+        name: "navigation",
+        action: Action::DropLine,
+        // a breadcrumb (首页 >> 新闻 >> 正文) or a menu (新闻中心 | 专题 | 政务 | …)
+        pattern: r"^[^。，！？]{0,40}?(\s*(>>?|＞|»|›)\s*[^。，！？>＞»›]{1,20}){2,}\s*$|^\s*[^|｜。，！？\d]{1,12}(\s*[|｜]\s*[^|｜。，！？\d]{1,12}){2,}\s*[|｜]?\s*$|^[\s>＞»›|｜/\-—_=*·•]+$",
     },
     Rule {
         name: "toolbar",
         action: Action::DropLine,
-        pattern: r"^.{0,30}【\s*(字号|字体|打印|关闭|收藏|大\s*中\s*小).*$",
+        pattern: r"^.{0,30}【\s*(字号|字体|打印|关闭|收藏|大\s*中\s*小).*$|^.{0,40}(设为首页|加入收藏|打印本页|关闭窗口)[\s|｜]*(加入收藏夹?|设为首页)?\s*$",
     },
     Rule {
         name: "toolbar",
         action: Action::DropLine,
-        pattern: r"^[\s|｜/]*(下载|打印|收藏|关闭|分享到?|返回顶部|关闭窗口|打印本页|加入收藏)([\s|｜/]+(下载|打印|收藏|关闭|分享到?|返回顶部|关闭窗口|打印本页|加入收藏|字号|[大中小]))*[\s|｜/]*$",
+        pattern: "",
+    },
+    Rule {
+        name: "banner",
+        action: Action::DropLine,
+        // the site's name on a line of its own (`某某县人民政府`, `某某新闻网`)
+        pattern: r"^\s*[\p{Han}·]{2,16}(人民政府|人民政府网|政府网|门户网站|政务网|新闻网|融媒体中心)\s*$",
     },
     Rule {
         name: "bookmark",
@@ -51,7 +77,13 @@ const RULES: &[Rule] = &[
     Rule {
         name: "disclaimer",
         action: Action::DropLine,
-        pattern: r"本文仅代表作者观点|不代表本站立场|未经许可[,，]?不得转载|版权归原作者所有|如有侵权[,，]?请联系",
+        pattern: r"本文仅代表作者观点|不代表本站立场|未经许可[,，]?不得转载|版权归原作者所有|如有侵权[,，]?请联系|下载文档前请自行甄别|仅部分预览|如文档侵犯您的权益|人工客服工作时间|如果我们使用了您的图片|欢迎关注.{0,20}(APP|客户端|公众号)$|(?i:copyright|all rights reserved)|下面是小编为大家整理的|供大家参考[。.]?$",
+    },
+    Rule {
+        name: "docshare",
+        action: Action::DropLine,
+        // a document-sharing site's file card: format, size, pages, the download button
+        pattern: r"^\s*[•·]?\s*(格式[:：]\s*(?i:docx?|pdf|txt|pptx?|wps)|大小[:：]\s*[\d.]+\s*[KMG]B|文档页数[:：]\s*\d+|页数[:：]\s*\d+)\s*$|^下载文档原格式$|^\s*/\s*\d+\s*$",
     },
     Rule {
         name: "address",
@@ -71,17 +103,31 @@ const RULES: &[Rule] = &[
     Rule {
         name: "footer",
         action: Action::DropLine,
-        pattern: r"^(主办单位|承办单位|主办|承办|协办单位|技术支持|网站维护)[:：]|版权所有|ICP备|ICP证|公网安备|网站标识码|^网站地图$|^(联系电话|联系我们|联系方式|电子邮箱|通讯地址)[:：]?",
+        pattern: r"^(主办单位|承办单位|主办|承办|协办单位|技术支持|网站维护)[:：]|版权所有|ICP备|ICP证|公网安备|网站标识码|^网站地图$|^(联系电话|联系我们|联系方式|电子邮箱|通讯地址)[:：]?|^(上一条|下一条|上一篇|下一篇)[:：]",
     },
     Rule {
         name: "source_line",
         action: Action::DropLine,
-        pattern: r"^(来源|信息来源|文章来源|时间|发布时间|发布日期|更新时间|作者|编辑|责任编辑|浏览次数|点击数|阅读次数)[:：]",
+        pattern: "",
+    },
+    Rule {
+        name: "source_line",
+        action: Action::DropLine,
+        // a dateline: a date and a clock time with a site or author name, no sentence
+        pattern: r"^[^。，！？]{0,24}(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*(星期.)?\s*\d{1,2}[:：]\d{2}([:：]\d{2})?[^。，！？]{0,40}$|^[^。，！？]{0,24}\d{1,2}[:：]\d{2}\s+\d{4}-\d{1,2}-\d{1,2}[^。，！？]{0,20}$|^\s*date\s+\d{4}-\d{2}-\d{2}",
     },
     Rule {
         name: "caption",
         action: Action::DropLine,
-        pattern: r"^(图为|图片来源[:：]|摄影[:：])|^[(（]?(记者|通讯员).{1,12}摄[)）]?$",
+        // 图为…, a photo credit ending the line (新华社记者某某 摄, 人民网 某某摄), a picture's
+        // file name, a picture line marked ▲
+        pattern: r"^(图为|图片来源[:：]|摄影[:：])|^[(（]?(记者|通讯员).{1,12}摄[)）]?$|^.{0,120}?[。\s]\s*[\p{Han}·]{0,12}?(记者|通讯员)?\s*[\p{Han}·]{2,4}\s*摄\s*[)）]?$|^[\w\-.]{1,40}\.(?i:png|jpe?g|gif|webp|bmp)$|^[▲△]\s*[^。]{4,80}$",
+    },
+    Rule {
+        name: "forum",
+        action: Action::DropLine,
+        // a forum post's user card (每日心情, 签到天数, 积分…)
+        pattern: r"^TA的每日心情|^签到天数[:：]|^[-\s]*积分\s*$|^[-\s]*版主\s*$|^[-\s]*\d{1,7}\s*[|｜]?\s*$",
     },
     Rule {
         name: "paywall",
@@ -100,6 +146,24 @@ const RULES: &[Rule] = &[
     },
 ];
 
+/// The pattern of a rule written with one of the word lists above.
+fn pattern_of(i: usize, r: &Rule) -> String {
+    match (r.name, r.pattern) {
+        ("toolbar", "") => format!(r"^([\s|｜/\[\]【】:：]*({WIDGETS}))+[\s|｜/\[\]【】:：]*$"),
+        ("source_line", "") => format!(r"^\s*({SOURCE_LABELS})\s*[:：]"),
+        _ => {
+            debug_assert!(!r.pattern.is_empty(), "rule {i} has no pattern");
+            r.pattern.to_string()
+        }
+    }
+}
+
+/// A source label standing alone (`来源：`): its value is the next line.
+fn label_only(line: &str, re: &Regex) -> bool {
+    re.find(line)
+        .is_some_and(|m| line[m.end()..].trim().is_empty())
+}
+
 struct Compiled {
     name: &'static str,
     action: Action,
@@ -109,6 +173,10 @@ struct Compiled {
 pub struct Cleaner {
     rules: Vec<Compiled>,
     declared: Regex,
+    /// a source label at the start of a line
+    label: Regex,
+    /// chrome that names the document (`文件名称 | … |`, `下面是小编为大家整理的…`)
+    title_field: Regex,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -119,6 +187,9 @@ pub struct Cleaned {
     pub removed: Vec<(&'static str, String)>,
     pub truncation: Option<&'static str>,
     pub declared_chars: Option<i32>,
+    /// The document's name as a page's chrome gave it (a disclosure table's 文件名称), for
+    /// the title when the body's own title block has none.
+    pub title_field: Option<String>,
 }
 
 /// `pattern` with every character that has a traditional form widened to a class of both
@@ -181,21 +252,39 @@ impl Cleaner {
     pub fn new(cc: &OpenCC) -> Cleaner {
         let rules = RULES
             .iter()
-            .map(|r| Compiled {
+            .enumerate()
+            .map(|(i, r)| Compiled {
                 name: r.name,
                 action: r.action,
-                re: Regex::new(&widen(r.pattern, cc))
+                re: Regex::new(&widen(&pattern_of(i, r), cc))
                     .unwrap_or_else(|e| panic!("clean rule {}: {e}", r.name)),
             })
             .collect();
+        let label = Regex::new(&widen(&format!(r"^\s*({SOURCE_LABELS})\s*[:：]"), cc))
+            .expect("source label pattern");
+        let title_field = Regex::new(&widen(
+            r"^\s*[|｜]?\s*文件名称\s*[|｜:：]\s*([^|｜]{2,60}?)\s*([|｜]|$)|下面是小编为大家整理的(.{2,50}?)(【[^】]*】)?[,，]?供大家参考",
+            cc,
+        ))
+        .expect("title field pattern");
         let declared = Regex::new(&widen(r"全文共(\d+)字", cc)).expect("declared length pattern");
-        Cleaner { rules, declared }
+        Cleaner {
+            rules,
+            declared,
+            label,
+            title_field,
+        }
     }
 
     pub fn clean(&self, text: &str) -> Cleaned {
         let mut c = Cleaned::default();
         let mut kept: Vec<String> = Vec::new();
         let mut in_toc = false;
+        let injected = injected_token(text);
+        // the line before stood for a value on this one (`来源：` / `某某日报`), or was a
+        // breadcrumb separator (`>` / `政务公开`)
+        let mut value_next = false;
+        let mut crumb_next = false;
         for line in text.split('\n') {
             if in_toc {
                 if line
@@ -212,7 +301,34 @@ impl Cleaner {
                 }
                 in_toc = false;
             }
+            if c.title_field.is_none() {
+                if let Some(t) = self.title_field.captures(line) {
+                    c.title_field = t.get(1).or(t.get(3)).map(|m| m.as_str().trim().to_string());
+                }
+            }
+            let short_value = line.chars().count() <= 30
+                && !line.contains(['。', '，'])
+                && markers::parse(line).is_none();
+            if (value_next || crumb_next) && short_value {
+                let rule = if value_next {
+                    "source_line"
+                } else {
+                    "navigation"
+                };
+                c.removed.push((rule, line.to_string()));
+                value_next = false;
+                crumb_next = false;
+                continue;
+            }
+            value_next = false;
+            crumb_next = false;
             let mut line = line.to_string();
+            if let Some(tok) = injected {
+                let cut = strip_token(&mut line, tok);
+                if cut > 0 {
+                    c.removed.push(("injected", tok.repeat(cut)));
+                }
+            }
             let mut dropped = false;
             for r in &self.rules {
                 if line.is_empty() {
@@ -221,6 +337,9 @@ impl Cleaner {
                 match r.action {
                     Action::DropLine | Action::TocStart => {
                         if line.chars().count() <= MAX_CHROME_LINE && r.re.is_match(&line) {
+                            value_next = r.name == "source_line" && label_only(&line, &self.label);
+                            crumb_next = r.name == "navigation"
+                                && line.trim_end().ends_with(['>', '＞', '»', '›', ':', '：']);
                             c.removed.push((r.name, std::mem::take(&mut line)));
                             dropped = true;
                             in_toc = r.action == Action::TocStart;
@@ -251,6 +370,70 @@ impl Cleaner {
         c.text = kept.join("\n");
         c
     }
+}
+
+/// An anti-scraping token a site glued to the ends of its lines (`…报告vzT`): a run of two
+/// to six Latin letters right after Chinese text or punctuation at the end of at least three lines and of
+/// a quarter of the lines that have text. Real Latin words at line ends (`GDP`) are never
+/// that regular.
+fn injected_token(text: &str) -> Option<&str> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    let mut lines = 0;
+    for line in text.split('\n') {
+        let line = line.trim_end();
+        if line.is_empty() {
+            continue;
+        }
+        lines += 1;
+        let letters = line.len()
+            - line
+                .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                .len();
+        let before = line[..line.len() - letters].chars().next_back();
+        if (2..=6).contains(&letters) && before.is_some_and(glue_before) {
+            let tok = &line[line.len() - letters..];
+            match counts.iter_mut().find(|(t, _)| *t == tok) {
+                Some(e) => e.1 += 1,
+                None => counts.push((tok, 1)),
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n >= 3 && n * 4 >= lines)
+        .max_by_key(|(_, n)| *n)
+        .map(|(t, _)| t)
+}
+
+/// What an injected token is glued to: Chinese text or punctuation, not a word or a space.
+fn glue_before(c: char) -> bool {
+    !c.is_ascii_alphanumeric() && !c.is_whitespace()
+}
+
+/// Removes every `tok` that follows a non-ASCII character and ends the line or a word
+/// (space after it); returns how many.
+fn strip_token(line: &mut String, tok: &str) -> usize {
+    let mut out = String::with_capacity(line.len());
+    let mut n = 0;
+    let mut rest = line.as_str();
+    while let Some(at) = rest.find(tok) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + tok.len()..].chars().next();
+        let glued = before.is_some_and(glue_before);
+        let ends = after.is_none_or(|c| c.is_whitespace());
+        out.push_str(&rest[..at]);
+        if glued && ends {
+            n += 1;
+        } else {
+            out.push_str(tok);
+        }
+        rest = &rest[at + tok.len()..];
+    }
+    out.push_str(rest);
+    if n > 0 {
+        *line = out.trim_end().to_string();
+    }
+    n
 }
 
 /// Truncation read off how the body ends: on an opening bracket or quote, or on a heading
@@ -319,5 +502,57 @@ mod tests {
         assert_eq!(c.truncation, Some("dangling_end"));
         let c = cleaner().clean("标题\n正文一。\n正文二。\n（四）坚持不懈抓治理");
         assert_eq!(c.truncation, Some("cut_after_heading"));
+    }
+
+    #[test]
+    fn page_widgets_one_token_a_line() {
+        let text = "字号：\n大\n中\n小\n加大\n还原\n减小\n【字号：大 中 小】\n下载 | 打印 | 全屏 | 收藏 | 关闭窗口\n分享：\n扫一扫在手机打开当前页\n[收藏] [打印] [关闭]\n青禾县政府工作报告\n各位代表：\n正文。";
+        let c = cleaner().clean(text);
+        assert_eq!(c.text, "青禾县政府工作报告\n各位代表：\n正文。");
+    }
+
+    #[test]
+    fn breadcrumbs_and_source_blocks_split_over_lines() {
+        let text = "当前位置：\n首页\n>\n政务公开\n>\n规划计划\n青禾县2025年政府工作报告\n来源：\n青禾县人民政府办公室\n发布时间：2025-02-01 09:30\n阅读量：\n1024\n作者： 责任编辑：王华\n浏览次数：356\n各位代表：\n正文。";
+        let c = cleaner().clean(text);
+        assert_eq!(c.text, "青禾县2025年政府工作报告\n各位代表：\n正文。");
+        assert!(c
+            .removed
+            .iter()
+            .any(|(r, l)| *r == "source_line" && l == "发布时间：2025-02-01 09:30"));
+        // menus and breadcrumbs on one line
+        let c = cleaner().clean("新闻中心 | 专题新闻 | 青禾政务 | 即时新闻\n首页 >> 新闻动态 >> 正文\n您现在的位置 专题 >> 两会 >> 人大报道\n标题\n正文。");
+        assert_eq!(c.text, "标题\n正文。");
+    }
+
+    #[test]
+    fn datelines_captions_and_document_cards() {
+        let text = "2025-03-06 09:07:31 某某晚报\n公文搜 2021-07-23 10:04:26 政府报告\n date 2026-03-05 某某网编译\n标题\nimage.png\n3月5日上午，会议在青禾县开幕。 新华社记者林平 摄\n县长林平作报告。人民网 王华摄\n▲县长林平代表县政府向大会作政府工作报告\n  • 格式:doc\n  • 大小:62.00 KB\n  • 文档页数:25\n下载文档原格式\n  / 25\n1、下载文档前请自行甄别文档内容的完整性，平台不提供额外的编辑服务。\n正文第一段。";
+        let c = cleaner().clean(text);
+        assert_eq!(c.text, "标题\n正文第一段。");
+    }
+
+    #[test]
+    fn disclosure_table_names_the_document() {
+        let text = "文件名称 | 青禾县2025年政府工作报告 | ||\n索引号 | /2025-0001 | 公开目录: | 工作报告 |\n文号 | 成文日期: | 2025年04月15日 | |\n2025年3月21日在青禾县第十九届\n各位代表：\n正文。";
+        let c = cleaner().clean(text);
+        assert_eq!(c.title_field.as_deref(), Some("青禾县2025年政府工作报告"));
+        assert_eq!(c.text, "2025年3月21日在青禾县第十九届\n各位代表：\n正文。");
+        let c = cleaner().clean("正文一段。下面是小编为大家整理的青禾县2008年政府工作报告【完整版】，供大家参考。\n政府工作报告\n各位代表：");
+        assert_eq!(c.title_field.as_deref(), Some("青禾县2008年政府工作报告"));
+        assert_eq!(c.text, "政府工作报告\n各位代表：");
+    }
+
+    #[test]
+    fn injected_tokens_at_line_ends() {
+        let text = "政 府 工 作 报 告xQz\n县长 林平xQz\n各位代表:xQz\n现在，我代表县人民政府向大会报告工作。xQz\n全年完成GDP\n一、工作回顾xQz";
+        let c = cleaner().clean(text);
+        assert_eq!(
+            c.text,
+            "政 府 工 作 报 告\n县长 林平\n各位代表:\n现在，我代表县人民政府向大会报告工作。\n全年完成GDP\n一、工作回顾"
+        );
+        // a Latin word at the end of a few lines is not a token
+        let c = cleaner().clean("引进AI\n发展AI\n标题\n正文一。\n正文二。\n正文三。\n正文四。\n正文五。\n正文六。\n正文七。\n正文八。\n正文九。");
+        assert!(c.text.starts_with("引进AI\n发展AI"));
     }
 }

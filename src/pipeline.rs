@@ -233,6 +233,10 @@ fn stages(
         .title
         .as_deref()
         .map(|t| res.converter.convert(t).text);
+    let title_field = cleaned
+        .title_field
+        .as_deref()
+        .map(|t| res.converter.convert(t).text);
     let t = times.add("convert", t);
     let m = meta::extract(
         &MetaInput {
@@ -240,6 +244,7 @@ fn stages(
             hints: &raw.hints,
             hint_title: hint_title.as_deref(),
             removed: &cleaned.removed,
+            title_field: title_field.as_deref(),
         },
         &res.gazetteer,
     );
@@ -265,6 +270,7 @@ fn stages(
     let mut indicators: Vec<IndicatorRow> = Vec::new();
     let mut line_of_prev: Option<usize> = None;
     let mut estimate_scope = false;
+    let mut target_scope = false;
     let mut paragraph_year = None;
     // paragraph index of each char offset: count newlines as we go
     let mut newline_count = 0usize;
@@ -277,6 +283,7 @@ fn stages(
         scanned = s.start;
         if line_of_prev != Some(newline_count) {
             estimate_scope = false;
+            target_scope = false;
             paragraph_year = None;
             line_of_prev = Some(newline_count);
         }
@@ -298,6 +305,7 @@ fn stages(
             part,
             section_year,
             estimate_scope,
+            target_scope,
             paragraph_year,
         };
         for mt in extract::extract_sentence(si, &sctx, &ctx) {
@@ -305,6 +313,9 @@ fn stages(
         }
         if sc.windows(2).any(|w| w == ['预', '计']) {
             estimate_scope = true;
+        }
+        if extract::opens_target_list(sc) {
+            target_scope = true;
         }
         if let Some(y) = extract::last_year_in(sc) {
             paragraph_year = Some(y);

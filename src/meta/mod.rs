@@ -54,16 +54,134 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 pub fn clean_title(line: &str) -> String {
     static PROV: OnceLock<Regex> = OnceLock::new();
     static DATE: OnceLock<Regex> = OnceLock::new();
+    static NOTE: OnceLock<Regex> = OnceLock::new();
+    static SITE: OnceLock<Regex> = OnceLock::new();
     let t = line
         .trim_start_matches(['★', '☆', '●', '■', '◆', '▲', '·', ' '])
         .trim();
-    let t = re(&PROV, r"^[（(][^（）()]{2,10}[省市区][）)]").replace(t, "");
+    let t = collapse_spaced(t);
+    let t = re(&PROV, r"^[（(][^（）()]{2,10}[省市区][）)]").replace(&t, "");
     let t = re(
         &DATE,
         r"[（(]\s*(\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}-\d{1,2})\s*[）)]$",
     )
     .replace(&t, "");
+    // what a reprint adds to a report's name: (全文), 【完整版】, -定稿, - 某某官网
+    let t = re(
+        &NOTE,
+        r"\s*[（(【\[](全文|完整版|全文版|定稿|文字版|word版|节选|附全文)[）)】\]]\s*$",
+    )
+    .replace(&t, "");
+    let t = if names_document(&t) {
+        let cut = re(
+            &SITE,
+            r"^(.*?(?:工作报告|讲话|致辞))\s*[-_|｜–—]+\s*[^-_|｜–—]{1,24}$",
+        );
+        cut.captures(&t).map_or(t.to_string(), |c| c[1].to_string())
+    } else {
+        t.to_string()
+    };
     t.trim().to_string()
+}
+
+/// `政 府 工 作 报 告` → `政府工作报告`: spaces between Chinese characters are layout.
+fn collapse_spaced(s: &str) -> std::borrow::Cow<'_, str> {
+    let chars: Vec<char> = s.chars().collect();
+    let han = |c: char| crate::repair::pinyin::is_cjk(c);
+    let layout = |i: usize| {
+        chars[i].is_whitespace()
+            && chars[..i]
+                .iter()
+                .rev()
+                .find(|c| !c.is_whitespace())
+                .is_some_and(|c| han(*c))
+            && chars[i..]
+                .iter()
+                .find(|c| !c.is_whitespace())
+                .is_some_and(|c| han(*c))
+    };
+    if !(0..chars.len()).any(layout) {
+        return s.into();
+    }
+    // only a title spaced throughout (every gap one space): `市长 李明` keeps its space
+    let gaps = (1..chars.len().saturating_sub(1))
+        .filter(|&i| han(chars[i - 1]) && han(chars[i + 1]))
+        .count();
+    let spaced = (0..chars.len()).filter(|&i| layout(i)).count();
+    if spaced * 2 < gaps + spaced || spaced < 3 {
+        return s.into();
+    }
+    (0..chars.len())
+        .filter(|&i| !layout(i))
+        .map(|i| chars[i])
+        .collect::<String>()
+        .into()
+}
+
+/// Does a line name a document: a work report (`2025年某县政府工作报告`, `政府工作报告`) or a
+/// speech (`…在…会议上的讲话`)? A line that reports one being given (`县长某某作政府工作报告`,
+/// `读懂今年的政府工作报告`) names an event, not the document.
+pub fn names_document(line: &str) -> bool {
+    static REPORT: OnceLock<Regex> = OnceLock::new();
+    static SPEECH: OnceLock<Regex> = OnceLock::new();
+    let t = collapse_spaced(line);
+    let t = t.trim();
+    if t.chars().count() > 60 || t.ends_with('。') {
+        return false;
+    }
+    let report = re(
+        &REPORT,
+        r"^[^，。：:|｜的作读在]{0,30}(政府|人民政府)?工作报告([（(【\[][^）)】\]]{1,8}[）)】\]])?([-_|｜–—\s].{0,24})?$",
+    );
+    let speech = re(&SPEECH, r"^[^，。]{0,60}(讲话|致辞|讲话稿)$");
+    (report.is_match(t) && t.contains("工作报告") && !t.contains("作政府工作报告"))
+        || speech.is_match(t)
+}
+
+/// A report's name with nothing else: `政府工作报告`.
+fn bare_title(t: &str) -> bool {
+    matches!(t, "政府工作报告" | "工作报告" | "人民政府工作报告")
+}
+
+/// The title: the line of the title block that names the document (the first that says
+/// more than `政府工作报告`), else the name a page's chrome gave it, else the first line
+/// when it is short enough to be a headline.
+fn choose_title(header: &[&str], field: Option<&str>) -> Option<String> {
+    let naming: Vec<String> = header
+        .iter()
+        .map(|l| clean_title(l))
+        .filter(|t| !t.is_empty() && names_document(t))
+        .collect();
+    let field = field
+        .map(clean_title)
+        .filter(|t| !t.is_empty() && names_document(t));
+    naming
+        .iter()
+        .find(|t| !bare_title(t))
+        .cloned()
+        .or_else(|| field.clone().filter(|t| !bare_title(t)))
+        .or_else(|| naming.first().cloned())
+        .or(field)
+        .or_else(|| {
+            header
+                .first()
+                .filter(|l| {
+                    !l.starts_with("各位代表")
+                        && !l.starts_with("同志们")
+                        && !l.ends_with(['：', ':'])
+                        && speaker(&[*l], "").0.is_none()
+                        && markers::parse(l).is_none()
+                        && years_from_headings(&[*l]) == (None, None)
+                })
+                .map(|l| clean_title(l))
+                // a headline, not a paragraph: short, not a finished sentence
+                .filter(|t| {
+                    !t.is_empty()
+                        && t.chars().count() <= 60
+                        && !t.ends_with(['。', '！'])
+                        && t.matches('，').count() <= 1
+                })
+        })
 }
 
 /// The first `n` characters of `s`, borrowed.
@@ -71,10 +189,22 @@ fn first_chars(s: &str, n: usize) -> &str {
     &s[..s.char_indices().nth(n).map_or(s.len(), |(at, _)| at)]
 }
 
+/// Does the body read as a work report being delivered: the salutation to the deputies on a
+/// line of its own and the report announced (`我代表县人民政府向大会报告工作`)?
+fn delivers_report(head: &str) -> bool {
+    static ANNOUNCE: OnceLock<Regex> = OnceLock::new();
+    let salutation = head.starts_with("各位代表") || head.contains("\n各位代表");
+    salutation
+        && re(
+            &ANNOUNCE,
+            r"报告工作|我代表.{0,16}向大会.{0,6}报告|向大会.{0,3}作.{0,6}工作报告|向大会报告.{0,4}政府工作",
+        )
+        .is_match(head)
+}
+
 fn doc_type(title: &str, header: &[&str], text: &str) -> &'static str {
     let head = first_chars(text, 3000);
-    if title.contains("政府工作报告") || (head.contains("各位代表") && head.contains("报告工作"))
-    {
+    if names_document(title) && title.contains("工作报告") || delivers_report(head) {
         return "government_work_report";
     }
     if header.iter().any(|l| l.starts_with("同志们"))
@@ -88,7 +218,7 @@ fn doc_type(title: &str, header: &[&str], text: &str) -> &'static str {
     static NEWS: OnceLock<Regex> = OnceLock::new();
     let news = re(
         &NEWS,
-        r"记者|通讯员|\d{1,2}月\d{1,2}日电|日讯|^(日前|近日|昨天|今天)|[，。](日前|近日)|(日前|近日)[，,]?[^。]{0,30}(召开|举行|举办)",
+        r"记者|通讯员|\d{1,2}月\d{1,2}日电|日讯|^(日前|近日|昨天|今天)|[，。](日前|近日)|(日前|近日)[，,]?[^。]{0,30}(召开|举行|举办)|\d{1,2}月\d{1,2}日(上午|下午|晚上?)?[，,]?[^。]{0,60}(开幕|召开|举行|闭幕)|作了?(政府)?工作报告|在政府工作报告中|(政府)?工作报告(指出|提出|显示|强调|表示)|报告(指出|提出)|摘自.{0,6}工作报告|宣读.{0,4}工作报告|报导|报道",
     );
     if news.is_match(head) {
         return "news";
@@ -99,13 +229,20 @@ fn doc_type(title: &str, header: &[&str], text: &str) -> &'static str {
 /// The meeting line, which a hard wrap or a blank line may have split in two:
 /// `——2023年12月20日在东洲区第十九届` + `人民代表大会第三次会议上`.
 fn meeting_text(header: &[&str]) -> Option<String> {
-    let start = header.iter().position(|l| {
-        let l = l.trim_start_matches('—');
-        !find_dates(l).is_empty() && (l.contains('在') || l.contains("会议"))
+    let dashes: &[char] = &['—', '─', '-', '－', ' '];
+    let start = header.iter().position(|raw| {
+        let l = raw.trim_start_matches(dashes);
+        let dated = !find_dates(l).is_empty() && (l.contains('在') || l.contains("会议"));
+        // a subtitle whose date was lost or never written (`──第十六届人民代表大会第二次会议上`,
+        // `——2019123日在某区第十五届人民代表大会`): set off by its dash or its closing 上
+        let subtitle = (raw.starts_with(['—', '─', '-', '－']) || l.ends_with("会议上"))
+            && l.contains('届')
+            && (l.contains("代表大会") || l.contains("会议"));
+        dated || (subtitle && !names_document(l))
     })?;
     let mut s = String::new();
     for l in &header[start..header.len().min(start + 3)] {
-        s.push_str(l.trim_start_matches('—'));
+        s.push_str(l.trim_start_matches(dashes));
         if l.ends_with('上') || l.ends_with("上的讲话") || l.ends_with("会议") {
             break;
         }
@@ -123,26 +260,56 @@ fn meeting_name(s: &str) -> Option<String> {
     if let Some(m) = c.captures(s) {
         return Some(m[1].to_string());
     }
+    // no `在` before it: `第十六届人民代表大会第二次会议上`
+    static BARE: OnceLock<Regex> = OnceLock::new();
+    let b = re(
+        &BARE,
+        r"^(.{0,30}?第.{1,4}届.{0,12}?(?:人民代表大会|人代会)第[一二三四五六七八九十]+次(?:全体)?会议)上",
+    );
+    if let Some(m) = b.captures(s) {
+        return Some(m[1].to_string());
+    }
     let a = re(&ANY, r"在(.{2,60}?(?:会议|大会|会))上");
     a.captures(s)
         .map(|m| m[1].trim_start_matches('“').to_string())
 }
 
-const TITLES: &str = "代区长|代县长|代市长|代省长|代主席|区长|县长|市长|省长|州长|旗长|盟长|主席|区委书记|县委书记|市委书记|州委书记|省委书记|书记";
+/// Offices that deliver reports and speeches, longest first within each family so that
+/// `代区长` is read whole.
+const TITLES: &str = "常务副区长|常务副县长|常务副市长|常务副省长|常务副州长|常务副旗长|代区长|代县长|代市长|代省长|代州长|代旗长|代盟长|代主席|区长|县长|市长|省长|州长|旗长|盟长|主席|区委书记|县委书记|市委书记|州委书记|省委书记|书记|总理";
 
 fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
     static LINE: OnceLock<Regex> = OnceLock::new();
+    static GLUED: OnceLock<Regex> = OnceLock::new();
     static TITLE: OnceLock<Regex> = OnceLock::new();
+    // `某县人民政府县长 林 平`, `区 长 刘某某`, `买买提·某某`; after the meeting on its line
     let line = LINE.get_or_init(|| {
         Regex::new(&format!(
-            r"^.{{0,30}}?({TITLES})\s+(\p{{Han}}(?:\s?\p{{Han}}){{1,3}})$"
+            r"^.{{0,30}}?({TITLES})\s+(\p{{Han}}(?:\s?\p{{Han}}){{1,3}}|\p{{Han}}{{1,8}}·\p{{Han}}{{1,8}})$"
         ))
         .expect("speaker regex")
     });
+    // `静宁县常务副县长杨某某`: no space, a short line that is nothing else, the office
+    // after the name of a division or its government
+    let glued = GLUED.get_or_init(|| {
+        Regex::new(&format!(
+            r"^\p{{Han}}{{1,16}}?(?:[县区市省州旗盟]|人民政府)({TITLES})(\p{{Han}}{{2,3}}|\p{{Han}}{{1,8}}·\p{{Han}}{{1,8}})$"
+        ))
+        .expect("glued speaker regex")
+    });
     for l in header {
-        if let Some(c) = line.captures(l.trim()) {
+        let l = l.trim().trim_start_matches(['—', '-', ' ']);
+        // the speaker may share the meeting's line: `…第三次会议上 某省省长 某某`
+        let l = l.rsplit_once("会议上").map_or(l, |(_, rest)| rest.trim());
+        let l = despace_office(l);
+        if let Some(c) = line.captures(&l) {
             let name: String = c[2].chars().filter(|c| !c.is_whitespace()).collect();
             return (Some(name), Some(c[1].to_string()));
+        }
+        if l.chars().count() <= 24 {
+            if let Some(c) = glued.captures(&l) {
+                return (Some(c[2].to_string()), Some(c[1].to_string()));
+            }
         }
     }
     let t = TITLE.get_or_init(|| {
@@ -158,6 +325,43 @@ fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
         );
     }
     (None, None)
+}
+
+/// `区 长 刘某某` → `区长 刘某某`: an office spaced out like the title above it.
+fn despace_office(l: &str) -> std::borrow::Cow<'_, str> {
+    let chars: Vec<char> = l.chars().collect();
+    if chars.len() >= 4 && chars[1] == ' ' && chars[3] == ' ' && chars[2] == '长' {
+        let mut s = String::new();
+        s.push(chars[0]);
+        s.extend(&chars[2..]);
+        return s.into();
+    }
+    l.into()
+}
+
+/// Who delivered the report a news item is about: `县长某某代表县人民政府向大会作政府工作报告`,
+/// `市长某某在政府工作报告中…`, `国务院总理某某向大会作…`.
+fn news_speaker(head: &str) -> (Option<String>, Option<String>) {
+    static LEAD: OnceLock<Regex> = OnceLock::new();
+    static PREMIER: OnceLock<Regex> = OnceLock::new();
+    let lead = LEAD.get_or_init(|| {
+        Regex::new(&format!(
+            r"({TITLES})(\p{{Han}}{{1,8}}·\p{{Han}}{{1,8}}|\p{{Han}}{{2,3}}?)(?:同志)?(?:代表[^。，]{{1,12}}?向大会作了?|向大会作了?|作了?|在[^。，]{{0,8}}?)《?(?:政府)?工作报告"
+        ))
+        .expect("news speaker regex")
+    });
+    if let Some(c) = lead.captures(head) {
+        return (Some(c[2].to_string()), Some(c[1].to_string()));
+    }
+    // `某某总理代表国务院…所作的《政府工作报告》`: the name before the office
+    let premier = re(
+        &PREMIER,
+        r"(\p{Han}{2,3})总理(?:代表国务院|在[^。，]{0,20}政府工作报告|向大会作)",
+    );
+    match premier.captures(head) {
+        Some(c) => (Some(c[1].to_string()), Some("总理".to_string())),
+        None => (None, None),
+    }
 }
 
 /// Chooses the division the document is about. Clues in the title block count far more
@@ -288,6 +492,53 @@ fn resolve_region(g: &Gazetteer, clues: &[&str], body: &str, year: Option<i32>) 
     None
 }
 
+/// The year a session plans for: sessions meet from December to March, and one in
+/// October or later presents the next year's report.
+fn plan_year_of_session(d: Ymd) -> i32 {
+    if d.month >= 10 {
+        d.year + 1
+    } else {
+        d.year
+    }
+}
+
+/// `2008政府工作报告`: a year written without 年, trusted after the meeting date.
+fn loose_year_of_title(title: &str) -> Option<i32> {
+    static Y: OnceLock<Regex> = OnceLock::new();
+    let y = re(&Y, r"^(20\d{2}|19\d{2})\D{0,20}工作报告");
+    y.captures(title).and_then(|c| c[1].parse().ok())
+}
+
+/// The year a text plans for, where it says so: `2018年发展主要预期目标是`,
+/// `对2011年政府工作总体安排`, `二、2013年工作安排`, `做好2013年的政府工作`.
+fn plan_year_in(head: &str) -> Option<i32> {
+    static P: OnceLock<Regex> = OnceLock::new();
+    let p = re(
+        &P,
+        r"(\d{4})\s?年[^。，；、]{0,12}?(?:预期目标|主要目标|总体要求|工作安排|重点工作|工作任务|政府工作的建议|总体安排)|对(\d{4})\s?年.{0,6}(?:工作|安排)|(\d{4})\s?年(?:的)?(?:政府)?(?:工作|重点)?(?:总体)?(?:安排|任务|建议)|做好(\d{4})\s?年",
+    );
+    p.captures_iter(head)
+        .filter_map(|c| {
+            (1..=4)
+                .find_map(|i| c.get(i))
+                .and_then(|m| m.as_str().parse().ok())
+        })
+        .find(|y| (1949..=2100).contains(y))
+}
+
+/// The year a text reviews, where it says so: `刚刚过去的2007年`, `回顾2009年`,
+/// `2009年，…`, the year a paragraph about the past year starts with.
+fn review_year_in(head: &str) -> Option<i32> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &R,
+        r"(?:刚刚过去的|过去的|回顾|预计)(\d{4})\s?年|(?:^|[\n。，,])\s*(\d{4})\s?年[，,]",
+    );
+    r.captures_iter(head)
+        .filter_map(|c| c.get(1).or(c.get(2)).and_then(|m| m.as_str().parse().ok()))
+        .find(|y| (1949..=2100).contains(y))
+}
+
 fn year_of_title(title: &str) -> Option<i32> {
     static Y: OnceLock<Regex> = OnceLock::new();
     let y = re(
@@ -302,17 +553,21 @@ fn years_from_headings(lines: &[&str]) -> (Option<i32>, Option<i32>) {
     static H: OnceLock<Regex> = OnceLock::new();
     let h = re(
         &H,
-        r"^[一二三四五六七八九十]+、\s*(\d{4})年.{0,12}?(回顾|总结|安排|任务|目标|计划|工作)",
+        r"^(?:[一二三四五六七八九十]+、)?\s*(\d{4})年.{0,12}?(回顾|总结|安排|任务|目标|计划|工作)",
     );
     let (mut review, mut plan) = (None, None);
     for l in lines {
-        // the pattern starts with a numeral: most lines are settled by their first character
-        if !l.starts_with(['一', '二', '三', '四', '五', '六', '七', '八', '九', '十']) {
+        // a heading starts with a numeral or, standing alone, with the year (`2018年工作回顾`)
+        let numbered = l.starts_with(['一', '二', '三', '四', '五', '六', '七', '八', '九', '十']);
+        let alone =
+            l.starts_with(['1', '2']) && l.chars().count() <= 16 && !l.contains(['，', '。']);
+        if !numbered && !alone {
             continue;
         }
         if let Some(c) = h.captures(l) {
             let y: i32 = c[1].parse().unwrap_or(0);
-            if &c[2] == "回顾" || &c[2] == "总结" {
+            // `2018年工作回顾`: 工作 comes first, the review word decides
+            if l.contains("回顾") || l.contains("总结") {
                 review.get_or_insert(y);
             } else {
                 plan.get_or_insert(y);
@@ -329,6 +584,9 @@ pub struct MetaInput<'a> {
     pub hint_title: Option<&'a str>,
     /// Lines `clean` removed (source/time lines): a date of last resort.
     pub removed: &'a [(&'static str, String)],
+    /// The document's name from the page's chrome (a disclosure table's 文件名称),
+    /// converted to simplified.
+    pub title_field: Option<&'a str>,
 }
 
 pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
@@ -338,8 +596,8 @@ pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
     let title = input
         .hint_title
         .map(clean_title)
-        .or_else(|| lines.first().map(|l| clean_title(l)))
-        .filter(|t| !t.is_empty());
+        .filter(|t| !t.is_empty())
+        .or_else(|| choose_title(header, input.title_field));
     let title_s = title.clone().unwrap_or_default();
     let doc_type = doc_type(&title_s, header, input.text);
     let meeting_line = meeting_text(header);
@@ -351,17 +609,13 @@ pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
             .then(|| meeting_name(&title_s))
             .flatten()
     });
-    let (speaker, speaker_title) = speaker(header, &title_s);
-
-    let (mut report_year, mut review_year) = (None, None);
-    if doc_type == "government_work_report" {
-        let (h_review, h_plan) = years_from_headings(&lines);
-        report_year = year_of_title(&title_s)
-            .or_else(|| meeting_date.map(|d| if d.month >= 10 { d.year + 1 } else { d.year }))
-            .or(h_plan)
-            .or(h_review.map(|y| y + 1));
-        review_year = report_year.map(|y| y - 1);
+    let (mut speaker, mut speaker_title) = speaker(header, &title_s);
+    let head = first_chars(input.text, 3000);
+    let about_report = doc_type == "news" && head.contains("工作报告");
+    if speaker.is_none() && about_report {
+        (speaker, speaker_title) = news_speaker(head);
     }
+
     let fallback_date = || -> Option<Ymd> {
         let hint = input
             .hints
@@ -376,12 +630,34 @@ pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
                 .find_map(|(_, l)| find_dates(l).first().map(|x| x.1))
         })
     };
+    let (mut report_year, mut review_year) = (None, None);
+    if doc_type == "government_work_report" {
+        let (h_review, h_plan) = years_from_headings(&lines);
+        report_year = year_of_title(&title_s)
+            .or_else(|| meeting_date.map(plan_year_of_session))
+            .or(h_plan)
+            .or(h_review.map(|y| y + 1))
+            .or_else(|| loose_year_of_title(&title_s))
+            .or_else(|| plan_year_in(head))
+            .or_else(|| fallback_date().map(plan_year_of_session))
+            .or_else(|| review_year_in(head).map(|y| y + 1));
+        review_year = report_year.map(|y| y - 1);
+    } else if about_report {
+        // a news item about a report carries that report's year, so its targets get theirs
+        report_year = plan_year_in(head)
+            .or_else(|| fallback_date().map(plan_year_of_session))
+            .or_else(|| review_year_in(head).map(|y| y + 1));
+        review_year = report_year.map(|y| y - 1);
+    }
     let year = report_year
         .or(meeting_date.map(|d| d.year))
         .or_else(|| fallback_date().map(|d| d.year));
 
     let mut clues: Vec<&str> = header.to_vec();
     if let Some(t) = input.hint_title {
+        clues.push(t);
+    }
+    if let Some(t) = input.title_field {
         clues.push(t);
     }
     let body_start = header
@@ -440,6 +716,7 @@ mod tests {
                 hints: &hints,
                 hint_title: None,
                 removed: &[],
+                title_field: None,
             },
             &g,
         )
@@ -575,6 +852,7 @@ mod tests {
                 hints: &hints,
                 hint_title: None,
                 removed: &removed,
+                title_field: None,
             },
             &g,
         );
@@ -589,6 +867,7 @@ mod tests {
                 hints: &hints,
                 hint_title: None,
                 removed: &removed,
+                title_field: None,
             },
             &g,
         );
@@ -632,5 +911,128 @@ mod tests {
             ),
             (Some("北京市"), Some("北京市"), None, Some("province"))
         );
+    }
+
+    fn with(text: &str, removed: &[(&'static str, String)], field: Option<&str>) -> DocMeta {
+        let g = Gazetteer::load();
+        let hints = Hints::default();
+        extract(
+            &MetaInput {
+                text,
+                hints: &hints,
+                hint_title: None,
+                removed,
+                title_field: field,
+            },
+            &g,
+        )
+    }
+
+    #[test]
+    fn the_title_is_the_line_that_names_the_document() {
+        // a repeated title block: the named one, not the bare spaced one
+        let m = meta("2025年青禾县政府工作报告（全文）\n政 府 工 作 报 告\n——2025年1月20日在青禾县第十八届人民代表大会第五次会议上\n县长 林平\n各位代表：\n正文。");
+        assert_eq!(m.title.as_deref(), Some("2025年青禾县政府工作报告"));
+        // spaced, alone; a December session plans for the next year
+        let m = meta("政 府 工 作 报 告\n——2024年12月26日在青禾县第十八届人民代表大会\n第五次会议上\n青禾县人民政府代县长 林 平\n各位代表：\n现在，我代表县人民政府向大会报告工作。");
+        assert_eq!(
+            (m.title.as_deref(), m.doc_type, m.report_year),
+            (Some("政府工作报告"), "government_work_report", Some(2025))
+        );
+        assert_eq!(
+            (m.speaker.as_deref(), m.speaker_title.as_deref()),
+            (Some("林平"), Some("代县长"))
+        );
+        // a page's disclosure table names it when the body's block does not
+        let m = with(
+            "2025年3月21日在青禾县第十九届\n人民代表大会第四次会议上\n青禾县人民政府县长 林平\n各位代表：\n现在，我代表县人民政府向大会报告工作。",
+            &[],
+            Some("青禾县2025年政府工作报告"),
+        );
+        assert_eq!(m.title.as_deref(), Some("青禾县2025年政府工作报告"));
+        assert_eq!(
+            m.meeting_date,
+            Some(Ymd {
+                year: 2025,
+                month: 3,
+                day: 21
+            })
+        );
+        // a site's name after the title
+        let m = meta("政府工作报告-某某体育官网\n各位代表：\n正文。");
+        assert_eq!(m.title.as_deref(), Some("政府工作报告"));
+        // a headline that is a whole paragraph is no title
+        let m = meta("人民网青禾1月11日电 1月11日上午，青禾县第十四届人民代表大会第一次会议开幕，县长林平向大会作政府工作报告，报告回顾了过去一年的工作并提出了今年的目标任务。");
+        assert_eq!(m.title, None);
+    }
+
+    #[test]
+    fn meeting_and_speaker_lines_as_sites_write_them() {
+        // the meeting and the speaker on one line, no dash
+        let m = meta("政府工作报告\n2025年1月20日在某省第十四届人民代表大会第三次会议上 某省省长 王立\n各位代表：\n正文。");
+        assert_eq!(
+            (m.speaker.as_deref(), m.speaker_title.as_deref()),
+            (Some("王立"), Some("省长"))
+        );
+        assert_eq!(m.report_year, Some(2025));
+        // office and name without a space; a name with the middle dot; a spaced office
+        for (line, name, office) in [
+            ("青禾县常务副县长杨晓明", "杨晓明", "常务副县长"),
+            ("自治区人民政府主席 买买提·艾力", "买买提·艾力", "主席"),
+            ("区 长 刘明杰", "刘明杰", "区长"),
+            (
+                "----2013年1月8日在某区第六届人民代表大会第二次会议上",
+                "",
+                "",
+            ),
+        ] {
+            let m = meta(&format!("政府工作报告\n{line}\n各位代表：\n正文。"));
+            if name.is_empty() {
+                assert_eq!(m.meeting_date.map(|d| d.year), Some(2013), "{line}");
+            } else {
+                assert_eq!(
+                    (m.speaker.as_deref(), m.speaker_title.as_deref()),
+                    (Some(name), Some(office)),
+                    "{line}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn work_reports_without_their_title_and_news_about_reports() {
+        // the title line was lost: the body still delivers a report; its plan heading
+        // gives the year
+        let m = meta("各位代表：\n现在，我代表市人民政府，向大会报告工作，请予审议。\n一、过去五年工作回顾\n正文。\n二、2013年工作安排\n正文。");
+        assert_eq!(
+            (m.doc_type, m.report_year, m.review_year),
+            ("government_work_report", Some(2013), Some(2012))
+        );
+        // news about a report stays news, with the report's year and speaker
+        let removed = vec![("source_line", "发布时间：2011-02-15 10:30".to_string())];
+        let m = with(
+            "青禾县第十五届人民代表大会第五次会议胜利召开\n2月14日，青禾县第十五届人民代表大会第五次会议隆重开幕。县长林平代表县人民政府向大会作政府工作报告。报告指出，全县生产总值增长15%。",
+            &removed,
+            None,
+        );
+        assert_eq!(
+            (m.doc_type, m.report_year, m.review_year),
+            ("news", Some(2011), Some(2010))
+        );
+        assert_eq!(
+            (m.speaker.as_deref(), m.speaker_title.as_deref()),
+            (Some("林平"), Some("县长"))
+        );
+        // the year the report plans for, from the text when the page has no date
+        let m = meta("新华社北京3月5日电 国务院总理李明代表国务院向大会作政府工作报告。报告提出，2018年发展主要预期目标是：国内生产总值增长6.5%左右。");
+        assert_eq!(
+            (m.doc_type, m.report_year, m.speaker.as_deref()),
+            ("news", Some(2018), Some("李明"))
+        );
+        // a headline about a report being delivered names an event, not the document
+        let m = meta("县长林平向大会作政府工作报告\n3月2日上午，青禾县第十七届人民代表大会第六次会议隆重开幕。");
+        assert_eq!(m.doc_type, "news");
+        let m = meta("两会快评｜从三个维度读懂今年的政府工作报告\n3月5日，会议开幕。");
+        assert_eq!(m.doc_type, "news");
     }
 }
