@@ -37,3 +37,22 @@ fn readme_column_table_matches_the_code() {
         "README's column table is stale: paste `govtext schema --format markdown`"
     );
 }
+
+#[test]
+fn readme_indicator_table_matches_the_code() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let begin = readme
+        .find("<!-- indicators:begin -->\n")
+        .expect("indicators:begin marker")
+        + "<!-- indicators:begin -->\n".len();
+    let end = readme
+        .find("<!-- indicators:end -->")
+        .expect("indicators:end marker");
+    assert_eq!(
+        &readme[begin..end],
+        govtext::extract::indicators::markdown(),
+        "README's indicator table is stale"
+    );
+}

@@ -18,6 +18,7 @@ pub const INDICATORS: &[(&str, &str, &[&str])] = &[
             "全区生产总值",
             "全县生产总值",
             "全省生产总值",
+            "国内生产毛额",
         ],
     ),
     (
@@ -56,6 +57,9 @@ pub const INDICATORS: &[(&str, &str, &[&str])] = &[
             "一般公共预算市级收入",
             "公共财政预算收入",
             "地方公共财政预算收入",
+            "一般预算收入",
+            "财政一般预算收入",
+            "地方财政一般预算收入",
         ],
     ),
     (
@@ -67,6 +71,7 @@ pub const INDICATORS: &[(&str, &str, &[&str])] = &[
             "进出口总值",
             "外贸进出口总值",
             "外贸进出口",
+            "进出口",
         ],
     ),
     (
@@ -77,6 +82,7 @@ pub const INDICATORS: &[(&str, &str, &[&str])] = &[
             "城镇常住居民人均可支配收入",
             "城镇居民可支配收入",
             "城镇居民收入",
+            "城镇常住居民收入",
         ],
     ),
     (
@@ -88,6 +94,9 @@ pub const INDICATORS: &[(&str, &str, &[&str])] = &[
             "农民人均可支配收入",
             "农村居民可支配收入",
             "农民人均纯收入",
+            "农村居民收入",
+            "农村常住居民收入",
+            "农民人均收入",
         ],
     ),
     (
@@ -107,6 +116,7 @@ pub const INDICATORS: &[(&str, &str, &[&str])] = &[
             "实际使用外资",
             "实际利用外商直接投资",
             "实际使用外商直接投资",
+            "实际到位外资",
         ],
     ),
     (
@@ -122,12 +132,18 @@ pub const INDICATORS: &[(&str, &str, &[&str])] = &[
     (
         "urban_unemployment_rate",
         "城镇调查失业率",
-        &["城镇调查失业率", "城镇登记失业率"],
+        &["城镇调查失业率", "调查失业率"],
+    ),
+    // the older, registered series: never folded into the surveyed rate
+    (
+        "registered_unemployment_rate",
+        "城镇登记失业率",
+        &["城镇登记失业率", "登记失业率"],
     ),
     (
         "new_urban_jobs",
         "城镇新增就业",
-        &["城镇新增就业", "新增城镇就业"],
+        &["城镇新增就业", "新增城镇就业", "新增就业"],
     ),
     (
         "cpi",
@@ -137,6 +153,7 @@ pub const INDICATORS: &[(&str, &str, &[&str])] = &[
             "居民消费价格指数",
             "居民消费价格",
             "CPI",
+            "消费者物价指数",
         ],
     ),
 ];
@@ -160,6 +177,22 @@ pub const NEAR_MISSES: &[&str] = &[
     "生产总值能耗",
     "生产总值的比重",
     "生产总值比重",
+    "进出口企业",
+    "财政总收入",
+    // per head and per unit of output: other quantities
+    "人均生产总值",
+    "人均地区生产总值",
+    "人均国内生产总值",
+    "人均GDP",
+    "GDP能耗",
+    "万元GDP",
+    "单位GDP",
+    "单位国内生产总值",
+    "单位地区生产总值",
+    "单位生产总值",
+    "万元地区生产总值",
+    "万元生产总值",
+    "单位国内生产毛额",
 ];
 
 struct Table {
@@ -205,13 +238,27 @@ pub fn lookup(subject: &str) -> Option<(&'static str, &'static str)> {
 /// `五项指标` names indicators without being one.
 pub fn fits(code: &str, base_unit: &str, growth: bool) -> bool {
     if growth {
-        return !matches!(code, "urban_unemployment_rate");
+        return !matches!(
+            code,
+            "urban_unemployment_rate" | "registered_unemployment_rate"
+        );
     }
     match code {
-        "urban_unemployment_rate" | "cpi" => matches!(base_unit, "%" | "百分点"),
+        "urban_unemployment_rate" | "registered_unemployment_rate" | "cpi" => {
+            matches!(base_unit, "%" | "百分点")
+        }
         "new_urban_jobs" => base_unit == "人",
         _ => matches!(base_unit, "元" | "美元"),
     }
+}
+
+/// The table of codes, names and aliases as the README shows it (a test keeps them equal).
+pub fn markdown() -> String {
+    let mut out = String::from("| code | name | written as |\n|---|---|---|\n");
+    for (code, name, aliases) in INDICATORS {
+        out.push_str(&format!("| `{code}` | {name} | {} |\n", aliases.join("、")));
+    }
+    out
 }
 
 pub fn by_code(code: &str) -> Option<(&'static str, &'static str)> {
@@ -238,6 +285,24 @@ mod tests {
             Some("domestic_investment_in_place")
         );
         assert_eq!(lookup("gdp").map(|x| x.0), Some("gdp"));
+        assert_eq!(
+            lookup("城镇登记失业率").map(|x| x.0),
+            Some("registered_unemployment_rate")
+        );
+        assert_eq!(
+            lookup("城镇调查失业率").map(|x| x.0),
+            Some("urban_unemployment_rate")
+        );
+        assert_eq!(lookup("外贸进出口").map(|x| x.0), Some("trade_total"));
+        assert_eq!(lookup("进出口").map(|x| x.0), Some("trade_total"));
+        assert_eq!(
+            lookup("财政一般预算收入").map(|x| x.0),
+            Some("general_budget_revenue")
+        );
+        assert_eq!(
+            lookup("农村居民收入").map(|x| x.0),
+            Some("rural_disposable_income")
+        );
         for miss in [
             "规上工业企业总产值",
             "海洋生产总值",
@@ -246,6 +311,11 @@ mod tests {
             "财政收入",
             "一般公共预算支出",
             "项目总投资",
+            "跨境电商进出口额",
+            "财政总收入",
+            "人均生产总值",
+            "万元GDP能耗",
+            "单位国内生产总值二氧化碳排放",
         ] {
             assert_eq!(lookup(miss), None, "{miss}");
         }

@@ -52,6 +52,8 @@ pub struct SentenceCtx<'a> {
     pub section_year: Option<i32>,
     /// A 预计 earlier in the same paragraph.
     pub estimate_scope: bool,
+    /// A list of targets opened earlier in the paragraph (`主要预期目标是：`).
+    pub target_scope: bool,
     /// The last year named earlier in the paragraph.
     pub paragraph_year: Option<i32>,
 }
@@ -84,6 +86,9 @@ const TARGET_WORDS: &[&str] = &[
     "目标是",
     "目标为",
     "主要目标",
+    "预期增长",
+    "增长目标",
+    "目标确定为",
     "力争",
     "必保",
     "确保",
@@ -165,6 +170,53 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
+        // 持平, 基本持平, 与上年持平: a growth of zero
+        if numbers::starts_with(chars, i, "持平") {
+            out.push(Quantity {
+                start: i,
+                end: i + 2,
+                value: Dec::int(0),
+                unit: "%".into(),
+                base: "%",
+                pow: 0,
+                high: None,
+                approx: None,
+                qualifier: None,
+                growth: Some(1),
+                reached: false,
+            });
+            i += 2;
+            continue;
+        }
+        // 突破万亿元: a round level written without its one (10000 亿元)
+        if numbers::starts_with(chars, i, "万亿")
+            && (i == 0 || !(chars[i - 1].is_ascii_digit() || cn_numeral(chars[i - 1])))
+        {
+            if let Some((written, base, pow, end, _)) = unit_at(chars, i + 1) {
+                let approx = word_before(
+                    chars,
+                    i,
+                    &["突破", "超过", "超", "跨越", "迈上", "跃上", "站上", "过"],
+                );
+                if approx.is_some() || word_before(chars, i, &["达到", "达"]).is_some() {
+                    out.push(Quantity {
+                        start: i,
+                        end,
+                        value: Dec::int(10_000),
+                        unit: written,
+                        base,
+                        pow,
+                        high: None,
+                        approx: approx.map(|_| "超"),
+                        qualifier: None,
+                        growth: None,
+                        reached: false,
+                    });
+                    i = end;
+                    continue;
+                }
+            }
+        }
         // 百分之五, 百分之五点五: a percentage written out
         if numbers::starts_with(chars, i, "百分之") {
             if let Some(n) =
@@ -220,6 +272,10 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
             j += 1;
         }
         let mut value = bare.value;
+        // `1,267 万人`, `5 %`: one space between a figure and its unit, as some sites write
+        if chars.get(j) == Some(&' ') && unit_at(chars, j + 1).is_some() {
+            j += 1;
+        }
         let mut unit = unit_at(chars, j);
         if unit.is_none() {
             if let Some(f) = full.filter(|f| f.end > bare.end + 1) {
@@ -265,13 +321,32 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
             continue;
         }
         let approx = approx.or(approx2).or_else(|| {
-            word_before(chars, i, &["超过", "近", "约", "超", "逾", "将近", "接近"]).map(
-                |w| match w {
-                    "超过" | "超" | "逾" => "超",
-                    "将近" | "接近" | "近" => "近",
-                    _ => "约",
-                },
+            word_before(
+                chars,
+                i,
+                &[
+                    "超过",
+                    "近",
+                    "约",
+                    "超",
+                    "逾",
+                    "将近",
+                    "接近",
+                    "突破",
+                    "跨越",
+                    "跨越了",
+                    "跃上",
+                    "迈上",
+                    "站上",
+                ],
             )
+            .map(|w| match w {
+                "超过" | "超" | "逾" | "突破" | "跨越" | "跨越了" | "跃上" | "迈上" | "站上" => {
+                    "超"
+                }
+                "将近" | "接近" | "近" => "近",
+                _ => "约",
+            })
         });
         // a range whose second number carries the unit: 5%至5.5%, 5.5%到6%, 4.5%—5%
         let mut high = high_first;
@@ -321,6 +396,10 @@ fn range_second(chars: &[char], at: usize) -> Option<(usize, numbers::Num)> {
 /// Where the verb before a figure at `i` ends: past 约/近/了/超/达 written between them.
 fn verb_end(chars: &[char], i: usize) -> usize {
     let mut p = i;
+    // `增长 5%`: a space between the verb and the figure
+    if p > 0 && chars[p - 1] == ' ' {
+        p -= 1;
+    }
     for skip in ["约", "近", "了", "超", "达"] {
         if word_before(chars, p, &[skip]).is_some() {
             p -= 1;
@@ -419,6 +498,10 @@ const LEAD_WORDS: &[&str] = &[
     "目标是",
 ];
 const TAIL_WORDS: &[&str] = &[
+    "与上年基本",
+    "与上年",
+    "与去年",
+    "基本",
     "同比增长",
     "比上年增长",
     "同比下降",
@@ -465,6 +548,14 @@ const TAIL_WORDS: &[&str] = &[
 const GENERIC: &[&str] = &["", "总量", "总额", "规模", "其中", "总计", "合计"];
 
 fn strip_subject(s: &str) -> String {
+    // a note in passing (`（下同）`, `（含…）`) is not part of the subject
+    let unnoted;
+    let s = if s.contains("下同") {
+        unnoted = s.replace("（下同）", "").replace("(下同)", "");
+        unnoted.as_str()
+    } else {
+        s
+    };
     let mut t = s.trim();
     loop {
         let before = t;
@@ -495,8 +586,16 @@ fn years_in(chars: &[char], upto: usize) -> Option<i32> {
     let mut best = None;
     let mut i = 0;
     while i + 4 < upto.min(chars.len()) {
+        // `2025年`, and `2025 年` as some sites space it
+        let year_at = if chars[i + 4] == '年' {
+            Some(i + 4)
+        } else if chars[i + 4] == ' ' && chars.get(i + 5) == Some(&'年') && i + 5 < upto {
+            Some(i + 5)
+        } else {
+            None
+        };
         if chars[i..i + 4].iter().all(|c| c.is_ascii_digit())
-            && chars[i + 4] == '年'
+            && year_at.is_some()
             && (i == 0 || !chars[i - 1].is_ascii_digit())
         {
             let y: i32 = chars[i..i + 4]
@@ -505,11 +604,12 @@ fn years_in(chars: &[char], upto: usize) -> Option<i32> {
                 .parse()
                 .unwrap_or(0);
             // 比2020年 / 较2020年 name the base, not the period
-            let base = i > 0 && matches!(chars[i - 1], '比' | '较' | '与');
+            // (`是2012年的1.2倍`: the base of a ratio)
+            let base = i > 0 && matches!(chars[i - 1], '比' | '较' | '与' | '是');
             if (1949..=2100).contains(&y) && !base {
                 best = Some(y);
             }
-            i += 5;
+            i = year_at.map_or(i + 5, |a| a + 1);
         } else {
             i += 1;
         }
@@ -544,78 +644,380 @@ fn find_any(hay: &[char], words: &[&'static str]) -> Option<&'static str> {
     words.iter().copied().find(|w| holds(hay, w))
 }
 
-/// `城镇、农村居民人均可支配收入分别增长8%、9%`: a list of subjects sharing their tail, then
-/// 分别 and one figure each. Returns where the figures start and the full subjects.
-fn respectively(chars: &[char]) -> Option<(usize, Vec<String>)> {
-    let f = (1..chars.len()).find(|&i| chars[i - 1] == '分' && chars[i] == '别')? - 1;
-    let start = chars[..f]
+/// Does a sentence set targets? A target word counts unless it sits in a comparison or an
+/// account of results: `增速高于预期目标`, `完成年计划的118.2%`, `超额完成目标任务`,
+/// `确定的主要预期目标全面实现` report outcomes.
+fn states_target(chars: &[char]) -> bool {
+    static TARGETS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let ac = TARGETS.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(TARGET_WORDS)
+            .expect("target words")
+    });
+    let text: String = chars.iter().collect();
+    ac.find_iter(&text).any(|m| {
+        let at = text[..m.start()].chars().count();
+        let n = text[m.start()..m.end()].chars().count();
+        let before = &chars[at.saturating_sub(6)..at];
+        let after = &chars[at + n..(at + n + 6).min(chars.len())];
+        let compared = [
+            "高于",
+            "低于",
+            "超过",
+            "超出",
+            "完成",
+            "实现",
+            "达到",
+            "确定的",
+            "超额",
+        ]
         .iter()
-        .rposition(|c| matches!(c, '，' | '；' | '：' | '。'))
-        .map(|p| p + 1)
-        .unwrap_or(0);
-    let items: Vec<String> = chars[start..f]
-        .iter()
-        .collect::<String>()
-        .split('、')
-        .map(strip_subject)
-        .collect();
-    if items.len() < 2 || items.iter().any(|x| x.is_empty()) {
+        .any(|w| holds(before, w));
+        let achieved = ["全面实现", "全部实现", "实现", "完成", "任务"]
+            .iter()
+            .any(|w| holds(after, w));
+        !(compared || achieved)
+    })
+}
+
+/// Opens a list of targets that goes on past the sentence: `主要预期目标是：`.
+pub fn opens_target_list(chars: &[char]) -> bool {
+    [
+        "预期目标是",
+        "预期目标为",
+        "主要目标是",
+        "主要目标为",
+        "目标任务是",
+        "预期目标",
+    ]
+    .iter()
+    .any(|w| {
+        let n = w.chars().count();
+        (0..chars.len().saturating_sub(n - 1)).any(|i| {
+            numbers::starts_with(chars, i, w)
+                && matches!(chars.get(i + n), Some('：' | ':' | '—' | '，'))
+        })
+    })
+}
+
+/// Canonical heads of a split compound: the `城` and `乡` of `城、乡居民` are 城镇 and 农村.
+fn canonical_head(s: &str) -> String {
+    if let Some(rest) = s.strip_prefix('城') {
+        if !rest.starts_with(['镇', '乡', '市', '区']) {
+            return format!("城镇{rest}");
+        }
+    }
+    if let Some(rest) = s.strip_prefix('乡') {
+        if !rest.starts_with(['镇', '村']) {
+            return format!("农村{rest}");
+        }
+    }
+    s.to_string()
+}
+
+/// Compounds that name two subjects at once: 城乡 (urban, rural), 内外资 (domestic, foreign).
+const COMPOUNDS: &[(&str, [&str; 2])] = &[("城乡", ["城镇", "农村"]), ("内外资", ["内资", "外资"])];
+
+/// The subjects a clause lists before its figures, in order: `城镇、农村居民…` and
+/// `城镇和农村居民…` (items sharing the last one's tail), `城乡居民…` and `内外资` (a
+/// compound). `each`: the clause says 分别 or 均, so its figures go one to a subject.
+struct Listed {
+    subjects: Vec<String>,
+    each: bool,
+    /// 均: one figure holds for every subject
+    all: bool,
+}
+
+fn listed_subjects(raw: &[char]) -> Option<Listed> {
+    let raw: String = raw.iter().collect();
+    let each = raw.contains("分别");
+    let all = !each
+        && (raw.ends_with('均')
+            || raw.contains("均增长")
+            || raw.contains("均下降")
+            || raw.contains("均达到"));
+    let mut s = strip_subject(&raw.replace("分别", ""));
+    for w in ["均", "都"] {
+        if let Some(r) = s.strip_suffix(w) {
+            s = strip_subject(r);
+        }
+    }
+    if s.is_empty() {
         return None;
     }
-    let last: Vec<char> = items.last()?.chars().collect();
-    let subjects = items
+    let items: Vec<&str> = s.split(['、', '和', '与', '及']).map(str::trim).collect();
+    if items.len() >= 2 && items.iter().all(|x| !x.is_empty()) {
+        let last: Vec<char> = items.last()?.chars().collect();
+        let subjects = items
+            .iter()
+            .enumerate()
+            .map(|(k, it)| {
+                let n = it.chars().count();
+                if k + 1 < items.len() && n < last.len() {
+                    // the short item stands for the last one's head: 城镇 ~ 农村 in 农村居民…
+                    canonical_head(&format!("{it}{}", last[n..].iter().collect::<String>()))
+                } else {
+                    canonical_head(it)
+                }
+            })
+            .collect();
+        return Some(Listed {
+            subjects,
+            each,
+            all,
+        });
+    }
+    for (compound, parts) in COMPOUNDS {
+        if let Some(at) = s.find(compound) {
+            let (before, after) = (&s[..at], &s[at + compound.len()..]);
+            return Some(Listed {
+                subjects: parts
+                    .iter()
+                    .map(|p| format!("{before}{p}{after}"))
+                    .collect(),
+                each,
+                all,
+            });
+        }
+    }
+    None
+}
+
+/// The text between two figures names a subject of its own (`，居民消费价格…`), rather than
+/// continuing a list (`、`, `和`, `，分别增长`, `，增长`).
+fn names_own_subject(between: &[char]) -> bool {
+    let after_clause = between
         .iter()
-        .map(|it| {
-            let n = it.chars().count();
-            if n < last.len() && items.last() != Some(it) {
-                // the short item stands for the last one's head: 城镇 ~ 农村 in 农村居民…收入
-                format!("{it}{}", last[n..].iter().collect::<String>())
-            } else {
-                it.clone()
-            }
-        })
+        .rposition(|c| CLAUSE_END.contains(c) || *c == '。')
+        .map_or(between, |p| &between[p + 1..]);
+    let t: String = after_clause
+        .iter()
+        .filter(|c| !matches!(c, '和' | '与' | '及'))
         .collect();
-    Some((f + 2, subjects))
+    let t = strip_subject(&t.replace("分别", ""));
+    let t = t.strip_suffix('均').unwrap_or(&t);
+    !GENERIC.contains(&t)
+}
+
+/// How the figures of a sentence are spread over listed subjects: for each figure, the
+/// list and the subject it belongs to; a list whose figures do not come one to a subject is
+/// left unassigned (and its figures name no indicator: a combined row would be wrong).
+#[derive(Default)]
+struct Lists {
+    subjects: Vec<Vec<String>>,
+    /// per figure: (list, subject) it is assigned to
+    of: Vec<Option<(usize, usize)>>,
+    /// per figure: it is the one figure of a 均 list (a row for every subject)
+    all: Vec<bool>,
+    /// per figure: it sits in a list that could not be spread
+    unresolved: Vec<bool>,
+    /// per figure: a bare percentage continuing a list of growths (`增长4.3%、7.6%`)
+    growth_of_list: Vec<Option<i32>>,
+    /// per figure: it opens `分别增长a%和b%` after levels named in earlier clauses
+    /// (`一般预算收入18.8亿元，分别增长26.7%和18.9%`): how many growths pair with them
+    pair_run: Vec<usize>,
+}
+
+fn is_growth_q(q: &Quantity) -> bool {
+    q.growth.is_some() && !q.reached && (q.base == "%" || q.base == "百分点")
+}
+
+fn spread(chars: &[char], qs: &[Quantity]) -> Lists {
+    let n = qs.len();
+    let mut l = Lists {
+        of: vec![None; n],
+        all: vec![false; n],
+        unresolved: vec![false; n],
+        growth_of_list: vec![None; n],
+        pair_run: vec![0; n],
+        ..Lists::default()
+    };
+    let mut i = 0;
+    while i < n {
+        // the subject of a list reaches back over its `、` and `和`, to the clause's start
+        let cs = chars[..qs[i].start]
+            .iter()
+            .rposition(|c| CLAUSE_END.contains(c) && *c != '、' || *c == '。')
+            .map_or(0, |p| p + 1);
+        let prev_end = if i > 0 { qs[i - 1].end } else { 0 };
+        let raw = &chars[cs.max(prev_end)..qs[i].start];
+        let Some(listed) = listed_subjects(raw) else {
+            if is_growth_q(&qs[i]) && holds(raw, "分别") {
+                let sign = qs[i].growth;
+                let mut j = i + 1;
+                while j < n
+                    && !names_own_subject(&chars[qs[j - 1].end..qs[j].start])
+                    && !chars[qs[j - 1].end..qs[j].start]
+                        .iter()
+                        .any(|c| matches!(c, '；' | '。' | '，'))
+                    && qs[j].base == "%"
+                    && (is_growth_q(&qs[j]) || qs[j].growth.is_none())
+                {
+                    if qs[j].growth.is_none() {
+                        l.growth_of_list[j] = sign;
+                    }
+                    j += 1;
+                }
+                l.pair_run[i] = j - i;
+                i = j;
+            } else {
+                i += 1;
+            }
+            continue;
+        };
+        // the run: figures up to the end of the sentence or of a `；` item, or a clause
+        // naming a subject of its own
+        let mut j = i + 1;
+        while j < n {
+            let between = &chars[qs[j - 1].end..qs[j].start];
+            if between.iter().any(|c| matches!(c, '；' | '。' | ';')) || names_own_subject(between)
+            {
+                break;
+            }
+            j += 1;
+        }
+        // a bare percentage right after a growth continues the growths (`增长4.3%、7.6%`)
+        let mut growth: Vec<bool> = Vec::with_capacity(j - i);
+        let mut sign = None;
+        for (k, q) in qs[i..j].iter().enumerate() {
+            let g = if is_growth_q(q) {
+                sign = q.growth;
+                true
+            } else if q.base == "%" && q.growth.is_none() && sign.is_some() {
+                l.growth_of_list[i + k] = sign;
+                true
+            } else {
+                if q.base != "%" {
+                    sign = None;
+                }
+                false
+            };
+            growth.push(g);
+        }
+        let levels: Vec<usize> = (i..j).filter(|&x| !growth[x - i]).collect();
+        let growths: Vec<usize> = (i..j).filter(|&x| growth[x - i]).collect();
+        let k = listed.subjects.len();
+        let plural = listed.each || listed.all || levels.len() == k || growths.len() == k;
+        if !plural {
+            i = j;
+            continue;
+        }
+        let id = l.subjects.len();
+        l.subjects.push(listed.subjects);
+        for group in [&levels, &growths] {
+            if group.len() == k {
+                for (s, &x) in group.iter().enumerate() {
+                    l.of[x] = Some((id, s));
+                }
+            } else if group.len() == 1 && listed.all {
+                l.of[group[0]] = Some((id, 0));
+                l.all[group[0]] = true;
+            } else {
+                for &x in group.iter() {
+                    l.unresolved[x] = true;
+                }
+            }
+        }
+        i = j;
+    }
+    l
 }
 
 pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) -> Vec<Mention> {
     let chars = ctx.chars;
     // most sentences hold no figure at all: every quantity starts with a digit or a numeral
-    if !chars.iter().any(|c| c.is_ascii_digit() || cn_numeral(*c)) {
+    // (or a word for one: 持平, 突破万亿元)
+    if !chars.iter().any(|c| c.is_ascii_digit() || cn_numeral(*c))
+        && !holds(chars, "持平")
+        && !holds(chars, "万亿")
+    {
         return Vec::new();
     }
     let qs = quantities(chars);
     let mut out: Vec<Mention> = Vec::new();
     let sentence_text: String = chars.iter().collect();
-    // one pass for all the words (a `contains` per word was a sixth of this function)
-    static TARGETS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    let is_target_sentence = TARGETS
-        .get_or_init(|| aho_corasick::AhoCorasick::new(TARGET_WORDS).expect("target words"))
-        .is_match(&sentence_text);
+    let is_target_sentence = states_target(chars);
     let estimate = ctx.estimate_scope || sentence_text.contains("预计");
     let mut prev_subject: Option<String> = None;
     let mut prev_clause_end = 0usize;
     let mut carried_commitment: Option<&'static str> = None;
     // the row the next subject-less growth may attach to: (index in out, clause end)
     let mut open_level: Option<usize> = None;
-    let listed = respectively(chars);
-    let mut list_k = 0usize;
-    let mut list_growth: Option<i32> = None;
-    for mut q in qs {
+    let lists = spread(chars, &qs);
+    // per row of `out`: the list subject it was made for
+    let mut tags: Vec<Option<(usize, usize)>> = Vec::new();
+    // rows waiting for the growths of a `分别` that follows them
+    let mut pairs: std::collections::VecDeque<usize> = Default::default();
+    // a growth row the level after it may complete (`增长12.6%达92.9亿元`), and where the
+    // figure before this one ended
+    let mut open_growth: Option<usize> = None;
+    let mut prev_q_end = 0usize;
+    for (qi, mut q) in qs.into_iter().enumerate() {
         let (cs, ce) = clause_bounds(chars, q.start);
-        // a figure after 分别 belongs to the next subject of the list
-        let list_subject = listed.as_ref().and_then(|(after, subs)| {
-            let between = &chars[(*after).min(q.start)..q.start];
-            (q.start >= *after && !between.iter().any(|c| matches!(c, '，' | '；' | '。')))
-                .then(|| subs.get(list_k).cloned())
-                .flatten()
-        });
-        if list_subject.is_some() {
-            list_k += 1;
-            if q.growth.is_none() && q.base == "%" {
-                q.growth = list_growth;
+        if let Some(sign) = lists.growth_of_list[qi] {
+            q.growth = Some(sign);
+        }
+        let assigned = lists.of[qi];
+        let list_subject = assigned.map(|(id, k)| lists.subjects[id][k].clone());
+        if lists.pair_run[qi] > 0 {
+            let c = lists.pair_run[qi];
+            let open: Vec<usize> = (0..out.len())
+                .filter(|&r| out[r].value.is_some() && out[r].growth_pct.is_none())
+                .filter(|&r| out[r].base_unit != Some("%"))
+                .collect();
+            pairs.clear();
+            if open.len() >= c {
+                pairs.extend(&open[open.len() - c..]);
             }
-            list_growth = list_growth.or(q.growth);
+        }
+        // `增长12.6%达92.9亿元`: the level reached completes the growth just before it
+        if !is_growth_q(&q) && q.base != "%" {
+            if let Some(r) = open_growth.take() {
+                let between: String = chars[prev_q_end.min(q.start)..q.start].iter().collect();
+                if out[r].value.is_none()
+                    && matches!(between.trim_start_matches('，'), "达" | "达到" | "至")
+                {
+                    let row = &mut out[r];
+                    row.value = Some(q.value.to_f64());
+                    row.unit = Some(q.unit.clone());
+                    row.value_base = q.value.shift(q.pow).map(|d| d.to_f64());
+                    row.base_unit = Some(q.base);
+                    row.value_high = q.high.map(|h| h.to_f64());
+                    row.end = q.end;
+                    row.mention = chars[row.start..row.end].iter().collect();
+                    prev_q_end = q.end;
+                    prev_clause_end = ce;
+                    continue;
+                }
+            }
+        }
+        open_growth = None;
+        // a growth of a listed subject, or of a `分别` pair, completes that subject's level
+        let is_growth_now = is_growth_q(&q) && q.base == "%";
+        let paired = if is_growth_now {
+            match assigned {
+                Some(tag) => tags
+                    .iter()
+                    .position(|t| *t == Some(tag))
+                    .filter(|&r| out[r].growth_pct.is_none()),
+                None => pairs.pop_front(),
+            }
+        } else {
+            None
+        };
+        if let Some(r) = paired {
+            let sign = q.growth.unwrap_or(1) as f64;
+            let row = &mut out[r];
+            row.growth_pct = Some(sign * q.value.to_f64());
+            row.growth_high = q.high.map(|h| sign * h.to_f64());
+            row.growth_basis = row.growth_basis.or(basis(&chars[cs..q.start]));
+            if q.qualifier.is_some() && row.qualifier.is_none() {
+                row.qualifier = q.qualifier;
+            }
+            open_level = None;
+            prev_clause_end = ce;
+            continue;
         }
         let new_clause = cs >= prev_clause_end;
         if new_clause && cs > 0 && chars[cs - 1] == '；' {
@@ -625,11 +1027,15 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         let own = list_subject
             .clone()
             .unwrap_or_else(|| strip_subject(&raw_subject));
-        let own_generic = GENERIC.contains(&own.as_str());
+        let own_generic = list_subject.is_none() && GENERIC.contains(&own.as_str());
         let own_commitment = find_any(&chars[cs..q.start], COMMITMENTS);
         let commitment = own_commitment.or(carried_commitment);
         if own_commitment.is_some() {
             carried_commitment = own_commitment;
+        }
+        // `经济增长目标确定为9.5%左右`, `增长目标是百分之八`: the subject names a growth rate
+        if q.growth.is_none() && q.base == "%" && growth_named(&chars[cs..q.start]) {
+            q.growth = Some(1);
         }
         let is_growth = q.growth.is_some() && !q.reached && (q.base == "%" || q.base == "百分点");
         // a growth with no subject of its own completes the level before it
@@ -664,32 +1070,66 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             .any(|w| numbers::starts_with(chars, q.end, w));
         let mut ind = indicators::lookup(&subject_text)
             .filter(|(code, _)| !attributive && indicators::fits(code, q.base, is_growth));
-        if ind.is_none()
-            && is_growth
-            && matches!(subject_text.as_str(), "经济" | "经济增速" | "经济增长")
-        {
+        if ind.is_none() && is_growth && economic_growth(&subject_text) {
             ind = indicators::by_code("gdp");
         }
+        if lists.unresolved[qi] {
+            // a list whose figures could not be given one to a subject: no combined row
+            ind = None;
+        }
+        let basis = basis(&chars[cs..q.start]);
+        // the year named before the figure; else 今年/去年/明年 against the report year; the
+        // end of a five-year plan named (十四五 → 2025). An average over years (年均) is over
+        // a span that ends then.
+        // `由“十五”末的12.8亿元增加到19.2亿元`: the figure a span reaches is of the span's
+        // end, which is named after the figure it starts from, or is the year reviewed
+        let reached_from = prev_q_end > 0
+            && prev_q_end <= q.start
+            && [
+                "增加到",
+                "提高到",
+                "跃升到",
+                "增长到",
+                "上升到",
+                "扩大到",
+                "发展到",
+            ]
+            .iter()
+            .any(|w| holds(&chars[prev_q_end..q.start], w))
+            && ["由", "从"]
+                .iter()
+                .any(|w| holds(&chars[cs..prev_q_end], w));
+        let named_year = if reached_from {
+            // the years before the span's start are the start's, not this figure's
+            years_in(&chars[prev_q_end..q.start], q.start - prev_q_end)
+        } else {
+            years_in(chars, q.start)
+                .or_else(|| relative_year(&chars[..q.start], doc.report_year))
+                .or_else(|| plan_end_year(&chars[..q.start]))
+        };
+        // a figure of a year before the one the report plans for is an outcome, whatever
+        // else the sentence says
+        let past = matches!((named_year, doc.report_year), (Some(y), Some(r)) if y < r);
+        // and one of the year the report plans for (今年 in a report or in news about one)
+        // is a target: that year has not happened yet
+        let planned = matches!((named_year, doc.report_year), (Some(y), Some(r)) if y >= r);
         let kind = if estimate {
             "estimate"
-        } else if is_target_sentence || ctx.part == Some("plan") {
+        } else if !past
+            && (planned || is_target_sentence || ctx.target_scope || ctx.part == Some("plan"))
+        {
             "target"
         } else {
             "actual"
         };
-        let basis = basis(&chars[cs..q.start]);
-        // an average over years (年均, as in a 十四五 plan) has no single period
-        let period_year = if basis == Some("年均") {
-            None
-        } else {
-            years_in(chars, q.start)
-                .or(ctx.section_year)
-                .or(ctx.paragraph_year)
-                .or(match kind {
-                    "target" => doc.report_year,
-                    _ => doc.review_year,
-                })
-        };
+        // else the section's or paragraph's year, else the report's
+        let period_year = named_year
+            .or(ctx.section_year)
+            .or(ctx.paragraph_year)
+            .or(match kind {
+                "target" => doc.report_year,
+                _ => doc.review_year,
+            });
         let v = q.value.to_f64();
         let mut m = Mention {
             sentence: sent_idx,
@@ -736,9 +1176,115 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             prev_subject = Some(own);
         }
         prev_clause_end = ce;
+        // 均: the one figure holds for every listed subject, a row each
+        let copies: Vec<Mention> = match assigned {
+            Some((id, _)) if lists.all[qi] => lists.subjects[id][1..]
+                .iter()
+                .map(|sub| {
+                    let mut c = m.clone();
+                    let ind = indicators::lookup(sub)
+                        .filter(|(code, _)| indicators::fits(code, q.base, is_growth));
+                    c.indicator = ind.map(|x| x.0);
+                    c.indicator_name = ind.map(|x| x.1);
+                    c.subject = Some(sub.clone());
+                    c
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        if m.growth_pct.is_some() && m.value.is_none() && q.base == "%" {
+            open_growth = Some(out.len());
+        }
+        prev_q_end = q.end;
         out.push(m);
+        tags.push(assigned);
+        for c in copies {
+            out.push(c);
+            tags.push(None);
+        }
     }
     out
+}
+
+/// Does the text before a bare percentage say it is a growth rate (`经济增长目标确定为`,
+/// `增长目标是`, `增速为`)? A share (`比重`, `占`) or a rate (`率`) is not.
+fn growth_named(before: &[char]) -> bool {
+    (holds(before, "增长") || holds(before, "增速"))
+        && !["比重", "占", "率", "涨幅", "贡献"]
+            .iter()
+            .any(|w| holds(before, w))
+}
+
+/// `经济增长`, `经济增速`, `经济增长预期目标`, `经济增长目标确定`: the economy's growth is GDP's.
+fn economic_growth(subject: &str) -> bool {
+    let s = subject.trim_start_matches(['全', '年']);
+    s == "经济"
+        || ["经济增长", "经济增速", "经济发展速度", "全年经济增长"]
+            .iter()
+            .any(|w| s.starts_with(w))
+}
+
+/// `今年`, `去年`, `明年` before a figure, against the year the document plans for.
+fn relative_year(before: &[char], report_year: Option<i32>) -> Option<i32> {
+    let y = report_year?;
+    let last = ["今年", "去年", "明年", "上年"]
+        .iter()
+        .filter_map(|w| {
+            let n = w.chars().count();
+            (0..before.len().saturating_sub(n - 1))
+                .rev()
+                .find(|&i| numbers::starts_with(before, i, w))
+                .map(|i| (i, *w))
+        })
+        .max_by_key(|x| x.0)?;
+    // 比上年 / 较去年 name the base of a comparison, not the period
+    if last.0 > 0 && matches!(before[last.0 - 1], '比' | '较' | '与' | '于') {
+        return None;
+    }
+    Some(match last.1 {
+        "今年" => y,
+        "明年" => y + 1,
+        _ => y - 1,
+    })
+}
+
+/// The last year of a five-year plan named before a figure: `十四五` → 2025, `"十五五"期末`
+/// → 2030; `到2030年` is a year and read as one.
+fn plan_end_year(before: &[char]) -> Option<i32> {
+    let plans = [
+        ("十五五", 2030),
+        ("十四五", 2025),
+        ("十三五", 2020),
+        ("十二五", 2015),
+        ("十一五", 2010),
+        ("十五", 2005),
+    ];
+    let mut best: Option<(usize, i32)> = None;
+    for (w, y) in plans {
+        let n = w.chars().count();
+        let named = |i: usize| {
+            // a plan is quoted (“十四五”) or named with its period (十四五时期, 十四五期末):
+            // `第十五届` is a congress, not a plan
+            let quoted = i > 0 && matches!(before[i - 1], '“' | '"' | '「' | '‘');
+            let after: String = before[(i + n).min(before.len())..].iter().take(3).collect();
+            let after = after.trim_start_matches(['”', '"', '」', '’']);
+            let period = ["时期", "期间", "期末", "规划", "末", "以来"]
+                .iter()
+                .any(|p| after.starts_with(p));
+            // 十五 inside 十五五 is the longer name's
+            let inside = w == "十五" && before.get(i + 2) == Some(&'五');
+            (quoted || period) && !inside
+        };
+        if let Some(i) = (0..before.len().saturating_sub(n - 1))
+            .rev()
+            .find(|&i| numbers::starts_with(before, i, w) && named(i))
+        {
+            if best.is_none_or(|b| i > b.0) {
+                best = Some((i, y));
+            }
+        }
+    }
+    best.map(|b| b.1)
 }
 
 fn basis(before: &[char]) -> Option<&'static str> {
@@ -759,6 +1305,7 @@ mod tests {
             part,
             section_year: None,
             estimate_scope: false,
+            target_scope: false,
             paragraph_year: None,
         };
         extract_sentence(
@@ -1016,5 +1563,189 @@ mod tests {
         );
         assert_eq!(ms[1].value_base, Some(2_150_000.0));
         assert!(run("召开两会，一是抓落实，一把手负责，实现一网通办。", None).is_empty());
+    }
+
+    fn by_indicator(ms: &[Mention]) -> Vec<(Option<&str>, Option<f64>, Option<f64>)> {
+        ms.iter()
+            .map(|m| (m.indicator, m.value, m.growth_pct))
+            .collect()
+    }
+
+    #[test]
+    fn respectively_over_compound_subjects() {
+        // 城乡 names two subjects: one figure each, never a combined row
+        let ms = run("全年城乡居民人均可支配收入分别增长4.5%、6.5%。", None);
+        assert_eq!(
+            by_indicator(&ms),
+            vec![
+                (Some("urban_disposable_income"), None, Some(4.5)),
+                (Some("rural_disposable_income"), None, Some(6.5)),
+            ]
+        );
+        // levels then growths, in order
+        let ms = run(
+            "城乡常住居民人均可支配收入分别达到30000元、12000元，增长5%、7%。",
+            None,
+        );
+        assert_eq!(
+            by_indicator(&ms),
+            vec![
+                (Some("urban_disposable_income"), Some(30000.0), Some(5.0)),
+                (Some("rural_disposable_income"), Some(12000.0), Some(7.0)),
+            ]
+        );
+        // 城、乡 and 城镇和农村
+        for s in [
+            "城、乡居民人均可支配收入分别增长6%和8%。",
+            "城镇和农村居民人均可支配收入分别增长6%和8%。",
+            "城镇居民、农村居民人均可支配收入分别增长6%左右、8%左右。",
+        ] {
+            let ms = run(s, None);
+            assert_eq!(
+                by_indicator(&ms),
+                vec![
+                    (Some("urban_disposable_income"), None, Some(6.0)),
+                    (Some("rural_disposable_income"), None, Some(8.0)),
+                ],
+                "{s}"
+            );
+        }
+        // 内外资
+        let ms = run("实际到位内外资分别达到12亿元、3000万美元。", None);
+        assert_eq!(
+            by_indicator(&ms),
+            vec![
+                (Some("domestic_investment_in_place"), Some(12.0), None),
+                (Some("foreign_investment_utilized"), Some(3000.0), None),
+            ]
+        );
+        // levels named in earlier clauses, growths after 分别
+        let ms = run(
+            "完成财政总收入20.5亿元，其中一般预算收入8.8亿元，分别增长10.2%和8.9%。",
+            None,
+        );
+        assert_eq!(
+            by_indicator(&ms),
+            vec![
+                (None, Some(20.5), Some(10.2)),
+                (Some("general_budget_revenue"), Some(8.8), Some(8.9)),
+            ]
+        );
+        // 均 over two subjects: a row for each
+        let ms = run(
+            "城镇居民人均可支配收入和农民人均纯收入均增长10%左右。",
+            Some("plan"),
+        );
+        assert_eq!(
+            rows(&ms),
+            vec![
+                (
+                    Some("urban_disposable_income"),
+                    None,
+                    None,
+                    Some(10.0),
+                    "target",
+                    Some("左右"),
+                    None,
+                    Some(2025)
+                ),
+                (
+                    Some("rural_disposable_income"),
+                    None,
+                    None,
+                    Some(10.0),
+                    "target",
+                    Some("左右"),
+                    None,
+                    Some(2025)
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn words_for_numbers() {
+        let ms = run("粮食产量与上年持平，地区生产总值突破万亿元。", None);
+        assert_eq!(ms[0].subject.as_deref(), Some("粮食产量"));
+        assert_eq!(ms[0].growth_pct, Some(0.0));
+        assert_eq!(
+            (
+                ms[1].indicator,
+                ms[1].value,
+                ms[1].unit.as_deref(),
+                ms[1].approximate
+            ),
+            (Some("gdp"), Some(10000.0), Some("亿元"), Some("超"))
+        );
+        assert_eq!(ms[1].value_base, Some(1e12));
+    }
+
+    #[test]
+    fn targets_stated_in_prose_and_outcomes_compared_with_them() {
+        let ms = run("全年经济增长目标确定为9.5%左右。", None);
+        assert_eq!(
+            rows(&ms),
+            vec![(
+                Some("gdp"),
+                None,
+                None,
+                Some(9.5),
+                "target",
+                Some("左右"),
+                None,
+                Some(2025)
+            )]
+        );
+        let ms = run("地区生产总值增长7.2%，增速高于预期目标0.2个百分点。", None);
+        assert_eq!((ms[0].indicator, ms[0].kind), (Some("gdp"), "actual"));
+        let ms = run("固定资产投资完成年计划的118.2%，超额完成目标任务。", None);
+        assert!(ms.iter().all(|m| m.kind == "actual"), "{ms:?}");
+        let ms = run("城镇登记失业率控制在4.5%以内。", Some("plan"));
+        assert_eq!(
+            rows(&ms),
+            vec![(
+                Some("registered_unemployment_rate"),
+                Some(4.5),
+                Some("%"),
+                None,
+                "target",
+                Some("以内"),
+                None,
+                Some(2025)
+            )]
+        );
+    }
+
+    #[test]
+    fn years_of_averages_plans_and_relative_words() {
+        let ms = run(
+            "地区生产总值由2010年的77亿元增加到2015年的161.1亿元，年均增长13.8%。",
+            None,
+        );
+        let g = ms.iter().find(|m| m.growth_pct == Some(13.8)).unwrap();
+        assert_eq!((g.period_year, g.growth_basis), (Some(2015), Some("年均")));
+        let ms = run(
+            "到“十五五”期末，全社会研发经费投入年均增长7%以上。",
+            Some("plan"),
+        );
+        assert_eq!((ms[0].period_year, ms[0].kind), (Some(2030), "target"));
+        let ms = run(
+            "今年经济增长预期目标为5%左右，去年地区生产总值增长5.2%。",
+            None,
+        );
+        assert_eq!(
+            by_indicator(&ms),
+            vec![
+                (Some("gdp"), None, Some(5.0)),
+                (Some("gdp"), None, Some(5.2))
+            ]
+        );
+        assert_eq!(
+            (ms[0].period_year, ms[1].period_year),
+            (Some(2025), Some(2024))
+        );
+        // 第十五届 is a congress, not the 十五 plan
+        let ms = run("第十五届人民代表大会以来，地区生产总值增长8%。", None);
+        assert_eq!(ms[0].period_year, Some(2024));
     }
 }

@@ -56,6 +56,8 @@ pub const UNITS: &[Unit] = &[
     u("张", "张", 0),
     u("米", "米", 0),
     u("%", "%", 0),
+    // U+2105 (care of), which some sites serve for the percent sign
+    u("℅", "%", 0),
 ];
 
 pub fn at(chars: &[char], i: usize) -> Option<&'static Unit> {

@@ -171,6 +171,9 @@ fn part_of(title: &str) -> &'static str {
         "思路",
         "重点工作",
         "工作部署",
+        "总体要求",
+        "政策取向",
+        "工作建议",
     ]
     .iter()
     .any(|k| title.contains(k))
