@@ -393,16 +393,16 @@ fn range_second(chars: &[char], at: usize) -> Option<(usize, numbers::Num)> {
     numbers::arabic(chars, s).map(|n| (s, n))
 }
 
-/// Where the verb before a figure at `i` ends: past 约/近/了/超/达 written between them.
+/// Where the verb before a figure at `i` ends: past 超过/约/近/了/超/达 written between them.
 fn verb_end(chars: &[char], i: usize) -> usize {
     let mut p = i;
     // `增长 5%`: a space between the verb and the figure
     if p > 0 && chars[p - 1] == ' ' {
         p -= 1;
     }
-    for skip in ["约", "近", "了", "超", "达"] {
+    for skip in ["超过", "约", "近", "了", "超", "达"] {
         if word_before(chars, p, &[skip]).is_some() {
-            p -= 1;
+            p -= skip.chars().count();
         }
     }
     p
@@ -1077,6 +1077,20 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             // a list whose figures could not be given one to a subject: no combined row
             ind = None;
         }
+        // `年均增加349亿元`: an increment, not the indicator's level; `（含某基地119亿元）`:
+        // a part of it, in parentheses
+        let increment = q.growth.is_some() && !q.reached && q.base != "%" && q.base != "百分点";
+        let open = chars[cs..q.start]
+            .iter()
+            .filter(|c| matches!(c, '（' | '('))
+            .count();
+        let closed = chars[cs..q.start]
+            .iter()
+            .filter(|c| matches!(c, '）' | ')'))
+            .count();
+        if increment || open > closed {
+            ind = None;
+        }
         let basis = basis(&chars[cs..q.start]);
         // the year named before the figure; else 今年/去年/明年 against the report year; the
         // end of a five-year plan named (十四五 → 2025). An average over years (年均) is over
@@ -1123,13 +1137,19 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             "actual"
         };
         // else the section's or paragraph's year, else the report's
-        let period_year = named_year
-            .or(ctx.section_year)
-            .or(ctx.paragraph_year)
-            .or(match kind {
-                "target" => doc.report_year,
-                _ => doc.review_year,
-            });
+        // a target of a list opened earlier (`主要预期目标是：…；…`) is for the report's year,
+        // not for a year the paragraph named before the list
+        let period_year = if kind == "target" && ctx.target_scope {
+            named_year.or(doc.report_year).or(ctx.section_year)
+        } else {
+            named_year
+                .or(ctx.section_year)
+                .or(ctx.paragraph_year)
+                .or(match kind {
+                    "target" => doc.report_year,
+                    _ => doc.review_year,
+                })
+        };
         let v = q.value.to_f64();
         let mut m = Mention {
             sentence: sent_idx,

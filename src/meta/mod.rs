@@ -346,7 +346,7 @@ fn news_speaker(head: &str) -> (Option<String>, Option<String>) {
     static PREMIER: OnceLock<Regex> = OnceLock::new();
     let lead = LEAD.get_or_init(|| {
         Regex::new(&format!(
-            r"({TITLES})(\p{{Han}}{{1,8}}·\p{{Han}}{{1,8}}|\p{{Han}}{{2,3}}?)(?:同志)?(?:代表[^。，]{{1,12}}?向大会作了?|向大会作了?|作了?|在[^。，]{{0,8}}?)《?(?:政府)?工作报告"
+            r"({TITLES})(\p{{Han}}{{1,8}}·\p{{Han}}{{1,8}}|\p{{Han}}{{2,3}}?)(?:同志)?(?:代表[^。，]{{1,12}}?向[^。，]{{0,16}}?作了?|向[^。，]{{0,16}}?作了?|作了?|在[^。，]{{0,8}}?)《?(?:政府)?工作报告"
         ))
         .expect("news speaker regex")
     });
@@ -356,7 +356,7 @@ fn news_speaker(head: &str) -> (Option<String>, Option<String>) {
     // `某某总理代表国务院…所作的《政府工作报告》`: the name before the office
     let premier = re(
         &PREMIER,
-        r"(\p{Han}{2,3})总理(?:代表国务院|在[^。，]{0,20}政府工作报告|向大会作)",
+        r"(\p{Han}{2,3})总理(?:代表国务院|在[^。，]{0,20}政府工作报告|向[^。，]{0,16}?作)",
     );
     match premier.captures(head) {
         Some(c) => (Some(c[1].to_string()), Some("总理".to_string())),
