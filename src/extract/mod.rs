@@ -1037,6 +1037,23 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         if q.growth.is_none() && q.base == "%" && growth_named(&chars[cs..q.start]) {
             q.growth = Some(1);
         }
+        // `增长6%左右，力争7%`: a bare percentage right after a growth, with no subject of
+        // its own, is another reading of the same growth
+        if q.growth.is_none() && q.base == "%" && own_generic {
+            if let Some(prev) = out
+                .last()
+                .filter(|r| r.growth_pct.is_some() && r.end <= q.start)
+            {
+                let between = &chars[prev.end..q.start];
+                if between.len() <= 4 && !between.iter().any(|c| matches!(c, '；' | '。')) {
+                    q.growth = Some(if prev.growth_pct.unwrap_or(0.0) < 0.0 {
+                        -1
+                    } else {
+                        1
+                    });
+                }
+            }
+        }
         let is_growth = q.growth.is_some() && !q.reached && (q.base == "%" || q.base == "百分点");
         // a growth with no subject of its own completes the level before it
         if is_growth && own_generic && q.base == "%" {
@@ -1767,5 +1784,35 @@ mod tests {
         // 第十五届 is a congress, not the 十五 plan
         let ms = run("第十五届人民代表大会以来，地区生产总值增长8%。", None);
         assert_eq!(ms[0].period_year, Some(2024));
+    }
+
+    #[test]
+    fn a_bare_percentage_after_a_growth_continues_it() {
+        let ms = run("地区生产总值增长6%左右，力争7%。", Some("plan"));
+        assert_eq!(
+            rows(&ms),
+            vec![
+                (
+                    Some("gdp"),
+                    None,
+                    None,
+                    Some(6.0),
+                    "target",
+                    Some("左右"),
+                    None,
+                    Some(2025)
+                ),
+                (
+                    Some("gdp"),
+                    None,
+                    None,
+                    Some(7.0),
+                    "target",
+                    None,
+                    Some("力争"),
+                    Some(2025)
+                ),
+            ]
+        );
     }
 }

@@ -72,6 +72,10 @@ pub fn clean_title(line: &str) -> String {
         r"\s*[（(【\[](全文|完整版|全文版|定稿|文字版|word版|节选|附全文)[）)】\]]\s*$",
     )
     .replace(&t, "");
+    let t = match t.strip_suffix("全文") {
+        Some(r) if r.ends_with("工作报告") => std::borrow::Cow::Owned(r.to_string()),
+        _ => t,
+    };
     let t = if names_document(&t) {
         let cut = re(
             &SITE,
@@ -131,7 +135,7 @@ pub fn names_document(line: &str) -> bool {
     }
     let report = re(
         &REPORT,
-        r"^[^，。：:|｜的作读在]{0,30}(政府|人民政府)?工作报告([（(【\[][^）)】\]]{1,8}[）)】\]])?([-_|｜–—\s].{0,24})?$",
+        r"^[^，。：:|｜的作读在]{0,30}(政府|人民政府)?工作报告(全文|摘要|原文)?([（(【\[][^）)】\]]{1,8}[）)】\]])?([-_|｜–—\s].{0,24})?$",
     );
     let speech = re(&SPEECH, r"^[^，。]{0,60}(讲话|致辞|讲话稿)$");
     (report.is_match(t) && t.contains("工作报告") && !t.contains("作政府工作报告"))
@@ -229,22 +233,38 @@ fn doc_type(title: &str, header: &[&str], text: &str) -> &'static str {
 /// The meeting line, which a hard wrap or a blank line may have split in two:
 /// `——2023年12月20日在东洲区第十九届` + `人民代表大会第三次会议上`.
 fn meeting_text(header: &[&str]) -> Option<String> {
-    let dashes: &[char] = &['—', '─', '-', '－', ' '];
+    let dashes: &[char] = &['—', '─', '-', '－', ' ', '（', '('];
+    let closing: &[char] = &['）', ')', ' '];
     let start = header.iter().position(|raw| {
         let l = raw.trim_start_matches(dashes);
         let dated = !find_dates(l).is_empty() && (l.contains('在') || l.contains("会议"));
         // a subtitle whose date was lost or never written (`──第十六届人民代表大会第二次会议上`,
         // `——2019123日在某区第十五届人民代表大会`): set off by its dash or its closing 上
-        let subtitle = (raw.starts_with(['—', '─', '-', '－']) || l.ends_with("会议上"))
+        let subtitle = (raw.starts_with(['—', '─', '-', '－', '（', '('])
+            || l.trim_end_matches(closing).ends_with("会议上"))
             && l.contains('届')
             && (l.contains("代表大会") || l.contains("会议"));
         dated || (subtitle && !names_document(l))
     })?;
     let mut s = String::new();
+    let mut next = start;
     for l in &header[start..header.len().min(start + 3)] {
-        s.push_str(l.trim_start_matches(dashes));
+        let l = l.trim_start_matches(dashes).trim_end_matches(closing);
+        s.push_str(l);
+        next += 1;
         if l.ends_with('上') || l.ends_with("上的讲话") || l.ends_with("会议") {
             break;
+        }
+    }
+    // the date on a line of its own after the meeting: `——在某县…会议上` / `（2025年1月8日）`
+    if find_dates(&s).is_empty() {
+        if let Some(d) = header.get(next).filter(|l| {
+            let t = l.trim_matches(|c: char| dashes.contains(&c) || closing.contains(&c));
+            find_dates(t)
+                .first()
+                .is_some_and(|(r, _)| r.len() + 2 >= t.len())
+        }) {
+            s.push_str(d);
         }
     }
     Some(s)
@@ -1034,5 +1054,26 @@ mod tests {
         assert_eq!(m.doc_type, "news");
         let m = meta("两会快评｜从三个维度读懂今年的政府工作报告\n3月5日，会议开幕。");
         assert_eq!(m.doc_type, "news");
+    }
+
+    #[test]
+    fn meeting_lines_in_parentheses_and_dates_on_their_own_line() {
+        let m = meta("2025年青禾县政府工作报告全文\n（2025年1月20日在青禾县第十八届人民代表大会第五次会议上）\n县长 林平\n各位代表：\n正文。");
+        assert_eq!(m.title.as_deref(), Some("2025年青禾县政府工作报告"));
+        assert_eq!(
+            m.meeting.as_deref(),
+            Some("青禾县第十八届人民代表大会第五次会议")
+        );
+        assert_eq!(
+            m.meeting_date.map(|d| (d.year, d.month, d.day)),
+            Some((2025, 1, 20))
+        );
+        let m = meta("青禾县人民政府工作报告\n——在青禾县第十八届人民代表大会第五次会议上\n（二〇二四年十二月二十六日）\n县长 林平\n各位代表：\n正文。");
+        assert_eq!(
+            m.meeting_date.map(|d| (d.year, d.month, d.day)),
+            Some((2024, 12, 26))
+        );
+        assert_eq!(m.report_year, Some(2025));
+        assert_eq!(m.speaker.as_deref(), Some("林平"));
     }
 }
