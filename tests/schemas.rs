@@ -19,20 +19,26 @@ fn checked_in_schemas_match_the_code() {
     }
 }
 
-#[test]
-fn readme_column_table_matches_the_code() {
+/// The README's text between `<!-- NAME:begin -->` and `<!-- NAME:end -->`.
+fn readme_between(name: &str) -> String {
     let readme =
         std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
             .unwrap();
+    let open = format!("<!-- {name}:begin -->\n");
     let begin = readme
-        .find("<!-- schema:begin -->\n")
-        .expect("schema:begin marker")
-        + "<!-- schema:begin -->\n".len();
+        .find(&open)
+        .unwrap_or_else(|| panic!("{name}:begin marker"))
+        + open.len();
     let end = readme
-        .find("<!-- schema:end -->")
-        .expect("schema:end marker");
+        .find(&format!("<!-- {name}:end -->"))
+        .unwrap_or_else(|| panic!("{name}:end marker"));
+    readme[begin..end].to_string()
+}
+
+#[test]
+fn readme_column_table_matches_the_code() {
     assert_eq!(
-        &readme[begin..end],
+        readme_between("schema"),
         schema::schema_markdown(),
         "README's column table is stale: paste `govtext schema --format markdown`"
     );
@@ -40,18 +46,8 @@ fn readme_column_table_matches_the_code() {
 
 #[test]
 fn readme_indicator_table_matches_the_code() {
-    let readme =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .unwrap();
-    let begin = readme
-        .find("<!-- indicators:begin -->\n")
-        .expect("indicators:begin marker")
-        + "<!-- indicators:begin -->\n".len();
-    let end = readme
-        .find("<!-- indicators:end -->")
-        .expect("indicators:end marker");
     assert_eq!(
-        &readme[begin..end],
+        readme_between("indicators"),
         govtext::extract::indicators::markdown(),
         "README's indicator table is stale"
     );

@@ -728,18 +728,7 @@ mod tests {
     use super::*;
 
     fn meta(text: &str) -> DocMeta {
-        let g = Gazetteer::load();
-        let hints = Hints::default();
-        extract(
-            &MetaInput {
-                text,
-                hints: &hints,
-                hint_title: None,
-                removed: &[],
-                title_field: None,
-            },
-            &g,
-        )
+        with(text, &[], None)
     }
 
     #[test]
