@@ -131,7 +131,7 @@ pub fn columns(table: &str) -> Vec<Column> {
             col("value_base", Float64, true, "value in base_unit (18800000000 for 188亿元)"),
             col("base_unit", Utf8, true, "元, 美元, 亩, 平方米, 公里, 吨, 人, 人次, 个, %, 百分点…"),
             col("growth_pct", Float64, true, "Growth rate in percent; negative for 下降/减少"),
-            col("growth_basis", Utf8, true, "同比, 比上年, 年均…"),
+            col("growth_basis", Utf8, true, "同比, 比上年, 年均, 可比价, 同口径"),
             col("kind", Utf8, false, "actual, estimate or target"),
             col("qualifier", Utf8, true, "以上, 左右, 以内, 区间"),
             col("commitment", Utf8, true, "必保, 确保, 力争"),

@@ -476,6 +476,11 @@ fn clause_bounds(chars: &[char], at: usize) -> (usize, usize) {
 }
 
 const LEAD_WORDS: &[&str] = &[
+    "按同口径计算",
+    "按可比价格计算",
+    "按可比价计算",
+    "同口径",
+    "可比价",
     "预计",
     "全年",
     "完成",
@@ -1325,7 +1330,10 @@ fn plan_end_year(before: &[char]) -> Option<i32> {
 }
 
 fn basis(before: &[char]) -> Option<&'static str> {
-    match find_any(before, &["年均", "可比价", "同比", "比上年", "较上年"]) {
+    match find_any(
+        before,
+        &["年均", "可比价", "同口径", "同比", "比上年", "较上年"],
+    ) {
         Some("较上年") => Some("比上年"),
         found => found,
     }
@@ -1813,6 +1821,15 @@ mod tests {
                     Some(2025)
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn same_scope_growth_is_its_own_basis() {
+        let ms = run("地方一般公共预算收入3339亿元、同口径增长5.5%。", None);
+        assert_eq!(
+            (ms[0].indicator, ms[0].growth_pct, ms[0].growth_basis),
+            (Some("general_budget_revenue"), Some(5.5), Some("同口径"))
         );
     }
 }
