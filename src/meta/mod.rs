@@ -235,7 +235,7 @@ fn doc_type(title: &str, header: &[&str], text: &str) -> &'static str {
 fn meeting_text(header: &[&str]) -> Option<String> {
     let dashes: &[char] = &['—', '─', '-', '－', ' ', '（', '('];
     let closing: &[char] = &['）', ')', ' '];
-    let start = header.iter().position(|raw| {
+    let found = header.iter().position(|raw| {
         let l = raw.trim_start_matches(dashes);
         let dated = !find_dates(l).is_empty() && (l.contains('在') || l.contains("会议"));
         // a subtitle whose date was lost or never written (`──第十六届人民代表大会第二次会议上`,
@@ -245,7 +245,19 @@ fn meeting_text(header: &[&str]) -> Option<String> {
             && l.contains('届')
             && (l.contains("代表大会") || l.contains("会议"));
         dated || (subtitle && !names_document(l))
-    })?;
+    });
+    let Some(start) = found else {
+        // a speech dates itself on a line of its own (`（2024年12月30日）`)
+        return header
+            .iter()
+            .map(|l| l.trim_matches(|c: char| dashes.contains(&c) || closing.contains(&c)))
+            .find(|t| {
+                find_dates(t)
+                    .first()
+                    .is_some_and(|(r, _)| r.len() + 2 >= t.len())
+            })
+            .map(str::to_string);
+    };
     let mut s = String::new();
     let mut next = start;
     for l in &header[start..header.len().min(start + 3)] {
@@ -305,7 +317,7 @@ fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
     // `某县人民政府县长 林 平`, `区 长 刘某某`, `买买提·某某`; after the meeting on its line
     let line = LINE.get_or_init(|| {
         Regex::new(&format!(
-            r"^.{{0,30}}?({TITLES})\s+(\p{{Han}}(?:\s?\p{{Han}}){{1,3}}|\p{{Han}}{{1,8}}·\p{{Han}}{{1,8}})$"
+            r"^.{{0,30}}?({TITLES})\s+(\p{{Han}}(?:\s{{0,2}}\p{{Han}}){{1,3}}|\p{{Han}}{{1,8}}·\p{{Han}}{{1,8}})$"
         ))
         .expect("speaker regex")
     });
@@ -620,7 +632,12 @@ pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
         .or_else(|| choose_title(header, input.title_field));
     let title_s = title.clone().unwrap_or_default();
     let doc_type = doc_type(&title_s, header, input.text);
-    let meeting_line = meeting_text(header);
+    // a date alone on a line dates a report or a speech, not a news item (its publication)
+    let meeting_line = meeting_text(header).filter(|m| {
+        matches!(doc_type, "government_work_report" | "speech")
+            || m.contains('在')
+            || m.contains("会议")
+    });
     let meeting_date = meeting_line
         .as_deref()
         .and_then(|m| find_dates(m).first().map(|d| d.1));
@@ -1064,5 +1081,17 @@ mod tests {
         );
         assert_eq!(m.report_year, Some(2025));
         assert_eq!(m.speaker.as_deref(), Some("林平"));
+    }
+
+    #[test]
+    fn a_speech_dated_on_its_own_line_and_names_spaced_twice() {
+        let m = meta("在全县经济工作会议上的讲话\n县委书记  孙志强\n（2024年12月30日）\n同志们：\n今天召开会议。");
+        assert_eq!(
+            m.meeting_date.map(|d| (d.year, d.month, d.day)),
+            Some((2024, 12, 30))
+        );
+        assert_eq!(m.meeting.as_deref(), Some("全县经济工作会议"));
+        let m = meta("政府工作报告\n——2023年12月28日在青禾县第十八届人民代表大会第三次会议上\n青禾县人民政府县长  王  刚\n各位代表：\n正文。");
+        assert_eq!(m.speaker.as_deref(), Some("王刚"));
     }
 }
