@@ -1195,13 +1195,16 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             start: q.start,
             end: q.end,
         };
-        if is_growth && q.base == "%" {
+        // the CPI is reported as its rise (居民消费价格上涨0.9%): the rate is its value, so a
+        // `持平` or a `增长` of it is a value too
+        let cpi_rate = ind.is_some_and(|x| x.0 == "cpi");
+        if is_growth && q.base == "%" && !cpi_rate {
             let sign = q.growth.unwrap_or(1) as f64;
             m.growth_pct = Some(sign * v);
             m.growth_high = q.high.map(|h| sign * h.to_f64());
             open_level = None;
         } else {
-            let sign = if q.base == "百分点" {
+            let sign = if q.base == "百分点" || cpi_rate {
                 q.growth.unwrap_or(1)
             } else {
                 1
@@ -1710,6 +1713,11 @@ mod tests {
 
     #[test]
     fn words_for_numbers() {
+        let ms = run("居民消费价格与上年持平。", None);
+        assert_eq!(
+            (ms[0].indicator, ms[0].value, ms[0].unit.as_deref(), ms[0].growth_pct),
+            (Some("cpi"), Some(0.0), Some("%"), None)
+        );
         let ms = run("粮食产量与上年持平，地区生产总值突破万亿元。", None);
         assert_eq!(ms[0].subject.as_deref(), Some("粮食产量"));
         assert_eq!(ms[0].growth_pct, Some(0.0));
