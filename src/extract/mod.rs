@@ -1715,7 +1715,12 @@ mod tests {
     fn words_for_numbers() {
         let ms = run("居民消费价格与上年持平。", None);
         assert_eq!(
-            (ms[0].indicator, ms[0].value, ms[0].unit.as_deref(), ms[0].growth_pct),
+            (
+                ms[0].indicator,
+                ms[0].value,
+                ms[0].unit.as_deref(),
+                ms[0].growth_pct
+            ),
             (Some("cpi"), Some(0.0), Some("%"), None)
         );
         let ms = run("粮食产量与上年持平，地区生产总值突破万亿元。", None);

@@ -193,6 +193,9 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
     // what the document says of itself, read once and only if a line has damage
     let readings = std::cell::OnceCell::new();
     let damaged = std::cell::OnceCell::new();
+    // inline pinyin is stripped only from a text that carries it (read once, when a line
+    // has a parenthesis)
+    let has_pinyin = std::cell::OnceCell::new();
     for raw in normalized.split('\n') {
         let cleaned: std::borrow::Cow<str> = if raw.chars().any(|c| c == '\t' || invisible(c)) {
             raw.chars()
@@ -215,7 +218,13 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
         r.mojibake_unrepaired += m.unrepaired;
         r.mojibake_spans.extend(m.spans);
         let mut depinyin = String::with_capacity(m.text.len());
-        r.pinyin_removed += pinyin::strip(&m.text, &mut depinyin);
+        if m.text.contains(['(', '（'])
+            && *has_pinyin.get_or_init(|| pinyin::annotated(&normalized))
+        {
+            r.pinyin_removed += pinyin::strip(&m.text, &mut depinyin);
+        } else {
+            depinyin.push_str(&m.text);
+        }
         lines.push((depinyin, blank && !lines.is_empty()));
         blank = false;
     }

@@ -61,6 +61,42 @@ pub fn is_cjk(c: char) -> bool {
 }
 
 /// Removes annotations from one line; returns how many were removed.
+/// Does a text carry inline pinyin at all: an annotation with a tone mark, or at least
+/// three of them? A lone `(a)` or `(e)` after a character (`方案(a)`) is a label, and
+/// annotations are never in capitals.
+pub fn annotated(text: &str) -> bool {
+    let mut plain = 0;
+    let mut prev: Option<char> = None;
+    for (at, c) in text.char_indices() {
+        if (c == '(' || c == '（') && prev.is_some_and(is_cjk) {
+            let rest = &text[at + c.len_utf8()..];
+            if let Some((end, _)) = rest
+                .char_indices()
+                .take(9)
+                .find(|(_, ch)| *ch == ')' || *ch == '）')
+            {
+                let inner = &rest[..end];
+                if is_annotation(inner) {
+                    if !inner.is_ascii() {
+                        return true;
+                    }
+                    plain += 1;
+                    if plain >= 3 {
+                        return true;
+                    }
+                }
+            }
+        }
+        prev = Some(c);
+    }
+    false
+}
+
+/// A syllable as annotations write it: lowercase.
+fn is_annotation(s: &str) -> bool {
+    !s.chars().any(|c| c.is_ascii_uppercase()) && is_syllable(s)
+}
+
 pub fn strip(line: &str, out: &mut String) -> usize {
     let mut removed = 0;
     let mut prev: Option<char> = None;
@@ -77,7 +113,7 @@ pub fn strip(line: &str, out: &mut String) -> usize {
                 .find(|(_, ch)| *ch == ')' || *ch == '）')
             {
                 let inner = &rest[..end.0];
-                if is_syllable(inner) {
+                if is_annotation(inner) {
                     removed += 1;
                     i += open + end.0 + end.1.len_utf8();
                     continue; // `prev` stays the annotated character
@@ -114,6 +150,14 @@ mod tests {
         );
         assert_eq!(run("标准(pc)件"), ("标准(pc)件".into(), 0));
         assert_eq!(run("(yè)开头"), ("(yè)开头".into(), 0));
+        assert_eq!(run("方案(A)"), ("方案(A)".into(), 0));
+    }
+
+    #[test]
+    fn a_label_is_not_inline_pinyin() {
+        assert!(!annotated("一类项目(a)和二类项目(e)"));
+        assert!(annotated("青禾區(qū)發展"));
+        assert!(annotated("青禾区(qu)发展(fa)建设(jian)"));
     }
 
     #[test]
