@@ -24,6 +24,9 @@ struct Rule {
     pattern: &'static str,
 }
 
+/// A site's banner is one of the first lines of a page.
+const BANNER_LINES: usize = 4;
+
 /// Lines longer than this are body text even when a chrome word appears in them.
 const MAX_CHROME_LINE: usize = 200;
 
@@ -66,7 +69,8 @@ const RULES: &[Rule] = &[
     Rule {
         name: "banner",
         action: Action::DropLine,
-        // the site's name on a line of its own (`某某县人民政府`, `某某新闻网`)
+        // the site's name on a line of its own (`某某县人民政府`, `某某新闻网`), at the top of
+        // the page (at the end, a government's name is the document's signature)
         pattern: r"^\s*[\p{Han}·]{2,16}(人民政府|人民政府网|政府网|门户网站|政务网|新闻网|融媒体中心)\s*$",
     },
     Rule {
@@ -121,7 +125,7 @@ const RULES: &[Rule] = &[
         action: Action::DropLine,
         // 图为…, a photo credit ending the line (新华社记者某某 摄, 人民网 某某摄), a picture's
         // file name, a picture line marked ▲
-        pattern: r"^(图为|图片来源[:：]|摄影[:：])|^[(（]?(记者|通讯员).{1,12}摄[)）]?$|^.{0,120}?[。\s]\s*[\p{Han}·]{0,12}?(记者|通讯员)?\s*[\p{Han}·]{2,4}\s*摄\s*[)）]?$|^[\w\-.]{1,40}\.(?i:png|jpe?g|gif|webp|bmp)$|^[▲△]\s*[^。]{4,80}$",
+        pattern: r"^(图为|图片来源[:：]|摄影[:：])|^[(（]?(记者|通讯员).{1,12}摄[)）]?$|^.{0,120}?[。\s]\s*[\p{Han}·]{0,12}?(记者|通讯员)?\s*[\p{Han}·]{2,4}\s*摄\s*[)）]?$|^[\w\-.]{1,40}\.(?i:png|jpe?g|gif|webp|bmp)$|^[▲△][^。]{0,60}(作.{0,6}报告|出席|主持|讲话|致辞|调研|视察|参观|现场|合影|发言)[^。]{0,30}$",
     },
     Rule {
         name: "forum",
@@ -285,7 +289,7 @@ impl Cleaner {
         // breadcrumb separator (`>` / `政务公开`)
         let mut value_next = false;
         let mut crumb_next = false;
-        for line in text.split('\n') {
+        for (line_no, line) in text.split('\n').enumerate() {
             if in_toc {
                 if line
                     .chars()
@@ -333,6 +337,9 @@ impl Cleaner {
             for r in &self.rules {
                 if line.is_empty() {
                     break;
+                }
+                if r.name == "banner" && line_no >= BANNER_LINES {
+                    continue;
                 }
                 match r.action {
                     Action::DropLine | Action::TocStart => {
