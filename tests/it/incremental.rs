@@ -3,8 +3,7 @@
 //! everything — and after each step the dataset holds exactly the rows a full run over the
 //! same inputs would write (compared table by table in DuckDB).
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::fs;
 use std::path::Path;
 

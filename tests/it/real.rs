@@ -3,8 +3,7 @@
 //! them, and no repair on a page without damage. Skipped, with a message, when `../shared`
 //! is absent; a page missing from the folder is skipped by name.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

@@ -1,8 +1,7 @@
 //! Inputs that cannot become documents become rejects with a reason; the run still commits
 //! and says so with exit code 3.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 #[test]

@@ -1,8 +1,7 @@
 //! The five real seed documents (../shared/seeds, see ../shared/seeds-expected.md), through
 //! the real binary, read back by DuckDB. Skips, saying so, when ../shared is absent.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 fn doc<'a>(

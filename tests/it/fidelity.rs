@@ -4,8 +4,7 @@
 //! through the whole pipeline and `documents.text` is the file, character for character:
 //! no "repair", no conversion, nothing counted as mojibake.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 #[test]

@@ -1,8 +1,7 @@
 //! A run killed with SIGKILL in the middle leaves the previous dataset intact and valid; the
 //! next run clears the leftovers and completes. A second run while one is writing is refused.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::io::Write;
 use std::process::{Command, Stdio};
 

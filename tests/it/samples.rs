@@ -1,8 +1,7 @@
 //! The main job on the bundled sample corpus, end to end: the real binary writes the dataset,
 //! DuckDB reads it back with hive partitioning, a second run is byte-identical.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 #[test]

@@ -1,8 +1,7 @@
 //! The panel (polars), stats and the warehouse DDL, on datasets written by the real binary.
 //! The panel needs the `analytics` feature; `cargo test --no-default-features` skips it.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
 
