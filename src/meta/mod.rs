@@ -193,22 +193,25 @@ fn first_chars(s: &str, n: usize) -> &str {
     &s[..s.char_indices().nth(n).map_or(s.len(), |(at, _)| at)]
 }
 
-/// Does the body read as a work report being delivered: the salutation to the deputies on a
-/// line of its own and the report announced (`我代表县人民政府向大会报告工作`)?
+/// Does the body read as the government's work report being delivered: the salutation to the
+/// deputies on a line of its own and the government's report announced
+/// (`我代表县人民政府向大会报告工作`)?
 fn delivers_report(head: &str) -> bool {
     static ANNOUNCE: OnceLock<Regex> = OnceLock::new();
     let salutation = head.starts_with("各位代表") || head.contains("\n各位代表");
     salutation
         && re(
             &ANNOUNCE,
-            r"报告工作|我代表.{0,16}向大会.{0,6}报告|向大会.{0,3}作.{0,6}工作报告|向大会报告.{0,4}政府工作",
+            r"我代表[^，。]{0,10}政府[^。]{0,12}向大会|向大会报告.{0,4}政府工作",
         )
         .is_match(head)
 }
 
 fn doc_type(title: &str, header: &[&str], text: &str) -> &'static str {
     let head = first_chars(text, 3000);
-    if names_document(title) && title.contains("工作报告") || delivers_report(head) {
+    // the government's report: a standing committee's, a court's or a procuratorate's
+    // report is delivered to the same congress in the same words, but is not one
+    if names_document(title) && title.contains("政府工作报告") || delivers_report(head) {
         return "government_work_report";
     }
     if header.iter().any(|l| l.starts_with("同志们"))
@@ -1093,5 +1096,16 @@ mod tests {
         assert_eq!(m.meeting.as_deref(), Some("全县经济工作会议"));
         let m = meta("政府工作报告\n——2023年12月28日在青禾县第十八届人民代表大会第三次会议上\n青禾县人民政府县长  王  刚\n各位代表：\n正文。");
         assert_eq!(m.speaker.as_deref(), Some("王刚"));
+    }
+
+    #[test]
+    fn other_reports_to_the_congress_are_not_the_governments() {
+        let m = meta("青禾县人民代表大会常务委员会工作报告\n——2025年1月10日在青禾县第十八届人民代表大会第五次会议上\n各位代表：\n现在，我代表县人民代表大会常务委员会向大会报告工作，请予审议。");
+        assert_eq!(
+            (m.title.as_deref(), m.doc_type),
+            (Some("青禾县人民代表大会常务委员会工作报告"), "other")
+        );
+        let m = meta("各位代表：\n现在，我代表县人民法院向大会报告工作，请予审议。");
+        assert_eq!(m.doc_type, "other");
     }
 }
