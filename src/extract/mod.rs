@@ -759,9 +759,29 @@ fn listed_subjects(raw: &[char]) -> Option<Listed> {
             .enumerate()
             .map(|(k, it)| {
                 let n = it.chars().count();
-                if k + 1 < items.len() && n < last.len() {
-                    // the short item stands for the last one's head: 城镇 ~ 农村 in 农村居民…
-                    canonical_head(&format!("{it}{}", last[n..].iter().collect::<String>()))
+                let extended =
+                    || canonical_head(&format!("{it}{}", last[n..].iter().collect::<String>()));
+                // a short item that names nothing alone stands for the last one's head
+                // (城镇 ~ 农村 in 农村居民…); an item that is a phrase of its own
+                // (地区生产总值、一般公共预算收入) is not cut into another's tail
+                let fragment = k + 1 < items.len()
+                    && n < last.len()
+                    && n <= 4
+                    && indicators::lookup(it).is_none()
+                    && (indicators::lookup(&extended()).is_some()
+                        || [
+                            "城镇",
+                            "农村",
+                            "城市",
+                            "乡村",
+                            "城",
+                            "乡",
+                            "城镇居民",
+                            "农村居民",
+                        ]
+                        .contains(it));
+                if fragment {
+                    extended()
                 } else {
                     canonical_head(it)
                 }
@@ -1843,6 +1863,35 @@ mod tests {
         assert_eq!(
             (ms[0].indicator, ms[0].growth_pct, ms[0].growth_basis),
             (Some("general_budget_revenue"), Some(5.5), Some("同口径"))
+        );
+    }
+
+    #[test]
+    fn lists_of_whole_subjects_are_not_cut() {
+        let ms = run("地区生产总值、一般公共预算收入分别增长6%、8%。", None);
+        assert_eq!(
+            by_indicator(&ms),
+            vec![
+                (Some("gdp"), None, Some(6.0)),
+                (Some("general_budget_revenue"), None, Some(8.0)),
+            ]
+        );
+        let ms = run("财政总收入和一般公共预算收入分别增长9%和8.1%。", None);
+        assert_eq!(
+            by_indicator(&ms),
+            vec![
+                (None, None, Some(9.0)),
+                (Some("general_budget_revenue"), None, Some(8.1))
+            ]
+        );
+        assert_eq!(ms[0].subject.as_deref(), Some("财政总收入"));
+        let ms = run("固定资产投资、社会消费品零售总额分别增长10%和8.5%。", None);
+        assert_eq!(
+            by_indicator(&ms),
+            vec![
+                (Some("fixed_asset_investment"), None, Some(10.0)),
+                (Some("retail_sales"), None, Some(8.5)),
+            ]
         );
     }
 }
