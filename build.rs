@@ -24,7 +24,7 @@ fn add_dir(h: &mut Sha256, dir: &Path) {
 
 fn main() {
     let mut h = Sha256::new();
-    for d in ["src", "data"] {
+    for d in ["src", "crates", "data"] {
         add_dir(&mut h, Path::new(d));
         println!("cargo:rerun-if-changed={d}");
     }

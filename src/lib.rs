@@ -3,21 +3,14 @@
 //! The stages, in the order `pipeline` runs them: `source` → `decode` (+ `html`) → `repair`
 //! → `clean` → `convert` → `meta` → `segment` → `extract` → rows (`model`) → `sink`.
 
-pub mod clean;
 pub mod cli;
-pub mod convert;
-pub mod decode;
-pub mod extract;
-pub mod html;
-pub mod meta;
-pub mod model;
+// the stages live in govtext-core; re-exported so `govtext::meta`, `crate::model`… stay
+pub use govtext_core::{clean, convert, decode, extract, html, meta, model, repair, segment};
 #[cfg(feature = "analytics")]
 pub mod panel;
 pub mod pipeline;
 pub mod progress;
-pub mod repair;
 pub mod schema;
-pub mod segment;
 pub mod sink;
 pub mod source;
 pub mod stats;

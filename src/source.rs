@@ -14,14 +14,7 @@ pub enum Format {
     Html,
 }
 
-/// Metadata a `.jsonl` record carries besides its text; used by `meta` as hints.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Hints {
-    pub id: Option<String>,
-    pub title: Option<String>,
-    pub url: Option<String>,
-    pub date: Option<String>,
-}
+pub use crate::model::Hints;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawDoc {

@@ -139,9 +139,9 @@ fn pair(a: char, b: char) -> u64 {
     (u64::from(a as u32) << 32) | u64::from(b as u32)
 }
 
-const DIVISIONS_CSV: &str = include_str!("../../data/admin_divisions.csv");
-const ISO_CSV: &str = include_str!("../../data/province_iso.csv");
-const ALIASES_CSV: &str = include_str!("../../data/aliases.csv");
+const DIVISIONS_CSV: &str = include_str!("../../../../data/admin_divisions.csv");
+const ISO_CSV: &str = include_str!("../../../../data/province_iso.csv");
+const ALIASES_CSV: &str = include_str!("../../../../data/aliases.csv");
 
 /// Suffixes stripped to get a short name, longest first. Ethnic autonomous suffixes
 /// (`满族自治县`) are cut at the ethnic name too, so 岫岩满族自治县 → 岫岩.

@@ -1,6 +1,15 @@
 //! Row structs: one per output table. The pipeline fills these; `sink` turns them into
 //! Arrow RecordBatches. Field order and meaning follow `schema.rs` (the contract).
 
+/// Metadata a `.jsonl` record carries besides its text; used by `meta` as hints.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Hints {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub date: Option<String>,
+}
+
 /// The id of one of a document's rows, made from the document's id and the row's number:
 /// `doc:s00003` (section), `doc:t000042` (sentence), `doc:i000007` (indicator). Rows keep the
 /// number only; the id is written straight into its column when the batch is built, so a

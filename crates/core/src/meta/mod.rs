@@ -5,8 +5,8 @@
 pub mod dates;
 pub mod gazetteer;
 
+use crate::model::Hints;
 use crate::segment::markers;
-use crate::source::Hints;
 use dates::{find_dates, Ymd};
 use gazetteer::{Form, Gazetteer, Level};
 use regex::Regex;

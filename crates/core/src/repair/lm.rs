@@ -7,7 +7,7 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
-const WORDS: &str = include_str!("../../data/words.txt");
+const WORDS: &str = include_str!("../../../../data/words.txt");
 
 pub struct Lm {
     /// log-probability of each word, keyed by its characters packed into a `u64` (`key`):
