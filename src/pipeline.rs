@@ -477,7 +477,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
     let prev = if cfg.full_refresh {
         Err("--full-refresh".to_string())
     } else {
-        Previous::load(&cfg.output)
+        Previous::load(&cfg.output, &crate::TOOL)
     };
     let mut report = RunReport::default();
     let prev = match prev {
@@ -614,7 +614,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
     // the encoder threads' time is the write stage; what follows on this thread (the last
     // files, the manifest, the publish) is the commit
     report.stage_times.charge("write", encoding);
-    let manifest = Manifest::new(files, inputs_log.finish()?);
+    let manifest = Manifest::new(files, inputs_log.finish()?, &crate::TOOL);
     report.tables = manifest
         .tables
         .iter()

@@ -1,12 +1,12 @@
 //! Row structs → Arrow RecordBatches, one function per table, columns in schema order.
 
-use crate::model::*;
 use crate::schema::arrow_schema;
 use arrow::array::{
     ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, StringArray,
     StringBuilder,
 };
 use arrow::record_batch::RecordBatch;
+use govtext_core::model::*;
 use std::sync::Arc;
 
 fn s<'a, T: 'a>(rows: &'a [T], f: impl Fn(&'a T) -> &'a str) -> ArrayRef {

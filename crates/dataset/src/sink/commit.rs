@@ -2,13 +2,15 @@
 //!
 //! A run writes everything into a staging directory beside the output directory (same
 //! filesystem, so a rename is atomic), writes `_manifest.json` and `_SUCCESS` there last, and
-//! then swaps the staging directory with the output directory in one `renameat2(…,
-//! RENAME_EXCHANGE)`: a reader sees the old dataset or the new one, never a mix. The old
+//! then swaps the staging directory with the output directory (`platform::exchange`: one
+//! `renameat2(…, RENAME_EXCHANGE)` on Linux): a reader sees the old dataset or the new one, never a mix. The old
 //! dataset, now in the staging path, is deleted afterwards. An exclusive `flock` on a lock
 //! file beside the output keeps a second run out; the kernel drops it when a run dies, so a
 //! crash never leaves it stuck, and the next run removes the crashed run's staging leftovers.
 
 use super::writer::{write_hashed, FileEntry};
+use super::Tool;
+use crate::platform::{exchange, sync_filesystem, try_lock};
 use crate::schema::{self, SCHEMA_VERSION};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -144,7 +146,7 @@ impl InputsLog {
 const INPUTS_SPILL: &str = "_inputs.jsonl";
 
 impl Manifest {
-    pub fn new(files: Vec<FileEntry>, inputs: Inputs) -> Manifest {
+    pub fn new(files: Vec<FileEntry>, inputs: Inputs, tool: &Tool) -> Manifest {
         let mut tables = BTreeMap::new();
         for t in schema::all_tables() {
             let fs: Vec<&FileEntry> = files.iter().filter(|f| f.table == t).collect();
@@ -163,8 +165,8 @@ impl Manifest {
         }
         Manifest {
             tool: "govtext".into(),
-            tool_version: env!("CARGO_PKG_VERSION").into(),
-            build: env!("GOVTEXT_BUILD").into(),
+            tool_version: tool.version.into(),
+            build: tool.build.into(),
             schema_version: SCHEMA_VERSION,
             partitioning: vec!["year".into(), "province_code".into()],
             tables,
@@ -186,19 +188,6 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("writing {}", path.display()))?;
     f.sync_all()
         .with_context(|| format!("syncing {}", path.display()))?;
-    Ok(())
-}
-
-/// Writes everything of the filesystem that holds `dir` to disk (Linux `syncfs`): the data
-/// and the directories of every file the run wrote, in one call instead of one per file.
-fn sync_filesystem(dir: &Path) -> Result<()> {
-    use std::os::fd::AsRawFd;
-    let d = fs::File::open(dir).with_context(|| format!("opening {}", dir.display()))?;
-    // SAFETY: a file descriptor that stays open for the duration of the call.
-    if unsafe { libc::syncfs(d.as_raw_fd()) } != 0 {
-        return Err(std::io::Error::last_os_error())
-            .with_context(|| format!("syncing {} to disk", dir.display()));
-    }
     Ok(())
 }
 
@@ -225,21 +214,6 @@ fn sibling(out: &Path, suffix: &str) -> Result<PathBuf> {
         _ => PathBuf::from("."),
     };
     Ok(parent.join(format!(".{}.govtext-{suffix}", name.to_string_lossy())))
-}
-
-fn try_lock(f: &fs::File) -> std::io::Result<bool> {
-    use std::os::fd::AsRawFd;
-    // SAFETY: flock on a file descriptor we own; no memory is shared with the kernel.
-    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if r == 0 {
-        return Ok(true);
-    }
-    let e = std::io::Error::last_os_error();
-    if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
-        Ok(false)
-    } else {
-        Err(e)
-    }
 }
 
 /// Is `dir` something we may replace: absent, empty, or a dataset of ours?
@@ -327,7 +301,7 @@ impl Staging {
         write_synced(&self.dir.join("_SUCCESS"), success.as_bytes())?;
         sync_dir(&self.dir);
         if self.out.exists() {
-            exchange(&self.dir, &self.out).with_context(|| {
+            exchange(&self.dir, &self.out, &sibling(&self.out, "old")?).with_context(|| {
                 format!(
                     "publishing {} over {}",
                     self.dir.display(),
@@ -354,40 +328,5 @@ impl Staging {
             });
         }
         Ok(true)
-    }
-}
-
-/// Atomically swaps two directories (Linux `renameat2` with `RENAME_EXCHANGE`). Where the
-/// filesystem does not support it, falls back to two renames through a sibling `.old` path;
-/// a crash between them leaves the old dataset there, and the next run's `begin` clears it.
-fn exchange(a: &Path, b: &Path) -> Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let ca = CString::new(a.as_os_str().as_bytes())?;
-    let cb = CString::new(b.as_os_str().as_bytes())?;
-    // SAFETY: two NUL-terminated paths that outlive the call.
-    let r = unsafe {
-        libc::syscall(
-            libc::SYS_renameat2,
-            libc::AT_FDCWD,
-            ca.as_ptr(),
-            libc::AT_FDCWD,
-            cb.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if r == 0 {
-        return Ok(());
-    }
-    let err = std::io::Error::last_os_error();
-    match err.raw_os_error() {
-        Some(libc::ENOSYS) | Some(libc::EINVAL) | Some(libc::EOPNOTSUPP) => {
-            let old = sibling(b, "old")?;
-            fs::rename(b, &old)?;
-            fs::rename(a, b)?;
-            fs::rename(&old, a)?;
-            Ok(())
-        }
-        _ => Err(err.into()),
     }
 }

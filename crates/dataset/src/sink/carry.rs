@@ -11,6 +11,7 @@
 
 use super::commit::Manifest;
 use super::writer::{split_file_path, write_parquet, FileEntry, WriterLimits};
+use super::Tool;
 use anyhow::{Context, Result};
 use arrow::array::{Array, BooleanArray, RecordBatchReader, StringArray};
 use arrow::compute::{concat_batches, filter_record_batch};
@@ -38,12 +39,12 @@ pub struct Reused {
 
 impl Previous {
     /// The dataset committed at `out`, when its rows can be reused; otherwise why not.
-    pub fn load(out: &Path) -> std::result::Result<Previous, String> {
+    pub fn load(out: &Path, tool: &Tool) -> std::result::Result<Previous, String> {
         if !out.join("_SUCCESS").exists() {
             return Err(NO_DATASET.into());
         }
         let manifest = Manifest::read(out).map_err(|e| format!("{e:#}"))?;
-        if manifest.build != env!("GOVTEXT_BUILD") {
+        if manifest.build != tool.build {
             return Err(format!(
                 "it was written by another build of govtext ({} {}, this is {} {})",
                 manifest.tool_version,
@@ -52,8 +53,8 @@ impl Previous {
                 } else {
                     &manifest.build
                 },
-                env!("CARGO_PKG_VERSION"),
-                env!("GOVTEXT_BUILD")
+                tool.version,
+                tool.build
             ));
         }
         let docs: HashMap<String, (String, String, String)> = manifest

@@ -9,10 +9,10 @@
 //! give the same files. Within a file, rows are sorted by (doc_id, seq).
 
 use super::batch;
-use crate::model::*;
 use crate::schema::{self, SCHEMA_VERSION};
 use anyhow::{Context, Result};
 use arrow::record_batch::RecordBatch;
+use govtext_core::model::*;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
@@ -119,9 +119,9 @@ impl Encoders {
                             let Ok(job) = job else { break };
                             // CPU time: an encoder waiting on the disk or for a core is
                             // not encoding
-                            let t = crate::thread_cpu();
+                            let t = crate::platform::thread_cpu();
                             files.extend(encode(&root, &limits, job)?);
-                            busy += crate::thread_cpu().saturating_sub(t);
+                            busy += crate::platform::thread_cpu().saturating_sub(t);
                         }
                         Ok((files, busy))
                     })
@@ -208,7 +208,7 @@ fn encode(root: &Path, limits: &WriterLimits, mut job: FlushJob) -> Result<Vec<F
 /// Rough in-memory size of one document's rows: what the buffer limits are measured in.
 fn estimate(d: &DocRows) -> usize {
     let doc = d.document.text.len() + d.document.text_original.len() + 512;
-    let sent = d.sentences.len() * std::mem::size_of::<crate::model::SentenceRow>();
+    let sent = d.sentences.len() * std::mem::size_of::<govtext_core::model::SentenceRow>();
     doc + sent + d.sections.len() * 128 + d.indicators.len() * 200
 }
 
