@@ -321,7 +321,7 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
             d.report_year,
             d.review_year,
             d.meeting_date
-                .map(crate::meta::dates::civil_from_days)
+                .map(crate::zh::dates::civil_from_days)
                 .unwrap_or("-".into()),
             d.meeting.as_deref().unwrap_or("-")
         );

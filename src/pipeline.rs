@@ -402,7 +402,7 @@ fn stages(
         review_year: m.review_year,
         meeting_date: m
             .meeting_date
-            .map(|d| meta::dates::days_from_civil(d.year, d.month, d.day)),
+            .map(|d| crate::zh::dates::days_from_civil(d.year, d.month, d.day)),
         meeting: m.meeting.clone(),
         speaker: m.speaker.clone(),
         speaker_title: m.speaker_title.clone(),

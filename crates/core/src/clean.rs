@@ -4,7 +4,7 @@
 //! Chinese; each is compiled to also match the traditional forms of its characters, since
 //! cleaning runs before conversion.
 
-use crate::segment::markers;
+use crate::zh::markers;
 use opencc_fmmseg::OpenCC;
 use regex::Regex;
 
@@ -221,7 +221,7 @@ fn widen(pattern: &str, cc: &OpenCC) -> String {
                 in_class = false;
                 out.push(c);
             }
-            c if crate::repair::pinyin::is_cjk(c) => {
+            c if crate::zh::chars::is_cjk(c) => {
                 let mut forms = vec![c];
                 for t in cc
                     .s2t(&c.to_string(), false)

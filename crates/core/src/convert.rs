@@ -16,7 +16,7 @@ const SUPPLEMENT: &[(char, char)] = &[
 ];
 
 pub struct Converter {
-    cc: OpenCC,
+    cc: &'static OpenCC,
     /// Bit set over the BMP: characters that t2s changes when they stand alone.
     traditional: Vec<u64>,
     /// (what t2s makes of a protected name, the name)
@@ -32,34 +32,6 @@ pub struct Converted {
 
 /// t2s of every BMP character taken alone (identity outside the CJK blocks, and where a
 /// character maps to more than one).
-/// The character table, built once per process from the first OpenCC that asks (the
-/// converter's, in a run): the repair stage's language model reads the same table rather
-/// than loading OpenCC's dictionaries a second time.
-pub fn shared_char_table(cc: Option<&OpenCC>) -> &'static [char] {
-    static TABLE: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| match cc {
-        Some(cc) => char_table(cc),
-        None => char_table(&OpenCC::new()),
-    })
-}
-
-pub fn char_table(cc: &OpenCC) -> Vec<char> {
-    let mut table: Vec<char> = (0..0x10000u32)
-        .map(|u| char::from_u32(u).unwrap_or('\u{FFFD}'))
-        .collect();
-    let cjk: String = (0x3400u32..=0x9FFF)
-        .filter_map(char::from_u32)
-        .flat_map(|c| [c, '\n'])
-        .collect();
-    for (a, b) in cjk.split('\n').zip(cc.t2s(&cjk, false).split('\n')) {
-        let mut bs = b.chars();
-        if let (Some(a), Some(b), None) = (a.chars().next(), bs.next(), bs.next()) {
-            table[a as usize] = b;
-        }
-    }
-    table
-}
-
 /// GB2312's hanzi are GBK's two-byte codes with lead 0xB0–0xF7 and trail 0xA1–0xFE.
 fn in_gb2312(c: char) -> bool {
     let mut buf = [0u8; 4];
@@ -72,10 +44,8 @@ fn in_gb2312(c: char) -> bool {
 
 impl Converter {
     pub fn new<'a>(protected_names: impl Iterator<Item = &'a str>) -> Converter {
-        let mut cc = OpenCC::new();
-        // documents are already spread over worker threads; nested rayon only adds overhead
-        cc.set_parallel(false);
-        let table = shared_char_table(Some(&cc));
+        let cc = crate::zh::t2s::opencc();
+        let table = crate::zh::t2s::table();
         let mut traditional = vec![0u64; 0x10000 / 64];
         for (u, &t) in table.iter().enumerate() {
             // 著, 乾, 余 change under t2s but are everyday simplified characters too: only
@@ -114,7 +84,7 @@ impl Converter {
 
     /// The OpenCC instance, for other stages that need its dictionaries (built once).
     pub fn opencc(&self) -> &OpenCC {
-        &self.cc
+        self.cc
     }
 
     pub fn is_traditional(&self, c: char) -> bool {
@@ -126,7 +96,7 @@ impl Converter {
         let mut cjk = 0usize;
         let mut trad = 0usize;
         for c in text.chars() {
-            if crate::repair::pinyin::is_cjk(c) {
+            if crate::zh::chars::is_cjk(c) {
                 cjk += 1;
                 trad += self.is_traditional(c) as usize;
             }

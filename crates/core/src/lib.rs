@@ -12,3 +12,4 @@ pub mod meta;
 pub mod model;
 pub mod repair;
 pub mod segment;
+pub mod zh;

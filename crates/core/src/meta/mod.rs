@@ -2,12 +2,11 @@
 //! / `同志们` or the first heading), the meeting line, the speaker line and the body of the
 //! simplified text, and resolves the region against the embedded gazetteer.
 
-pub mod dates;
 pub mod gazetteer;
 
 use crate::model::Hints;
-use crate::segment::markers;
-use dates::{find_dates, Ymd};
+use crate::zh::dates::{find_dates, Ymd};
+use crate::zh::markers;
 use gazetteer::{Form, Gazetteer, Level};
 use regex::Regex;
 use std::collections::HashMap;
@@ -91,7 +90,7 @@ pub fn clean_title(line: &str) -> String {
 /// `政 府 工 作 报 告` → `政府工作报告`: spaces between Chinese characters are layout.
 fn collapse_spaced(s: &str) -> std::borrow::Cow<'_, str> {
     let chars: Vec<char> = s.chars().collect();
-    let han = |c: char| crate::repair::pinyin::is_cjk(c);
+    let han = |c: char| crate::zh::chars::is_cjk(c);
     let layout = |i: usize| {
         chars[i].is_whitespace()
             && chars[..i]

@@ -64,7 +64,7 @@ pub fn get() -> &'static Lm {
             .into_iter()
             .map(|(k, f)| (k, (f as f64).ln() - log_total))
             .collect();
-        let t2s = crate::convert::shared_char_table(None);
+        let t2s = crate::zh::t2s::table();
         Lm {
             logp,
             log_total,

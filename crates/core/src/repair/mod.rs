@@ -8,7 +8,7 @@ pub mod mojibake;
 pub mod pinyin;
 pub mod width;
 
-use crate::segment::markers;
+use crate::zh::markers;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Repaired {
@@ -58,8 +58,9 @@ fn signature(line: &str) -> bool {
     let Some((office, name)) = line.rsplit_once(' ').map(|(a, b)| (a.trim_end(), b)) else {
         return false;
     };
-    let office = office
-        .trim_end_matches(|c: char| c == ' ' || pinyin::is_cjk(c) && office.chars().count() <= 1);
+    let office = office.trim_end_matches(|c: char| {
+        c == ' ' || crate::zh::chars::is_cjk(c) && office.chars().count() <= 1
+    });
     let name_len = name.chars().count();
     (1..=3).contains(&name_len)
         && line.chars().count() <= 40

@@ -11,7 +11,7 @@
 //! context alone. Spans with no such reading are left as found and counted as unrepaired.
 
 use super::lm;
-use super::pinyin::is_cjk;
+use crate::zh::chars::is_cjk;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scan {

@@ -56,10 +56,6 @@ pub fn is_syllable(s: &str) -> bool {
     })
 }
 
-pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
-}
-
 /// Removes annotations from one line; returns how many were removed.
 /// Does a text carry inline pinyin at all: an annotation with a tone mark, or at least
 /// three of them? A lone `(a)` or `(e)` after a character (`方案(a)`) is a label, and
@@ -96,6 +92,8 @@ pub fn annotated(text: &str) -> bool {
 fn is_annotation(s: &str) -> bool {
     !s.chars().any(|c| c.is_ascii_uppercase()) && is_syllable(s)
 }
+
+use crate::zh::chars::is_cjk;
 
 pub fn strip(line: &str, out: &mut String) -> usize {
     let mut removed = 0;

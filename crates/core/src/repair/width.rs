@@ -3,7 +3,7 @@
 //! full-width Chinese forms (sentences split one way), while `1,000`, `10:30` and URLs keep
 //! theirs. Parentheses are converted in pairs so `(1)` never becomes `(1）`.
 
-use super::pinyin::is_cjk;
+use crate::zh::chars::is_cjk;
 
 /// Chinese text or Chinese punctuation.
 fn chinese(c: char) -> bool {

@@ -1,9 +1,7 @@
 //! Segment: the section tree and the sentences, as spans (character offsets) into the
 //! normalized text. One paragraph per line comes in (repair's output).
 
-pub mod markers;
-
-use markers::MarkerKind;
+use crate::zh::markers::{self, MarkerKind};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Section {
@@ -185,7 +183,7 @@ fn part_of(title: &str) -> &'static str {
 }
 
 fn is_meeting_subtitle(rest: &str) -> bool {
-    !crate::meta::dates::find_dates(rest).is_empty()
+    !crate::zh::dates::find_dates(rest).is_empty()
         || (rest.contains('在') && (rest.contains("会议") || rest.contains("代表大会")))
 }
 

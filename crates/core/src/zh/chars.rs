@@ -1,0 +1,7 @@
+//! Characters: what counts as a Chinese character.
+
+/// A CJK unified ideograph (the basic block, extension A, the compatibility ideographs and
+/// the supplementary planes' extensions).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
