@@ -1280,13 +1280,25 @@ fn growth_named(before: &[char]) -> bool {
             .any(|w| holds(before, w))
 }
 
-/// `经济增长`, `经济增速`, `经济增长预期目标`, `经济增长目标确定`: the economy's growth is GDP's.
+/// `经济增长`, `经济增速`, `经济增长预期目标`, `某县经济增长目标确定`: the economy's growth is
+/// GDP's. What stands before it may only say whose or when (`全国`, `某县`, `今年`): a sector's
+/// economy (`数字经济增长`) is not the economy, and a share of it (`对经济增长的贡献率`) is no
+/// growth of it.
 fn economic_growth(subject: &str) -> bool {
-    let s = subject.trim_start_matches(['全', '年']);
-    s == "经济"
-        || ["经济增长", "经济增速", "经济发展速度", "全年经济增长"]
-            .iter()
-            .any(|w| s.starts_with(w))
+    if subject == "经济" {
+        return true;
+    }
+    let Some(at) = ["经济增长", "经济增速", "经济发展速度"]
+        .iter()
+        .filter_map(|w| subject.find(w))
+        .min()
+    else {
+        return false;
+    };
+    let before = &subject[..at];
+    let scope = before.is_empty()
+        || before.ends_with(['县', '市', '区', '省', '州', '旗', '盟', '国', '年']);
+    scope && !["贡献", "拉动", "同步"].iter().any(|w| subject.contains(w))
 }
 
 /// `今年`, `去年`, `明年` before a figure, against the year the document plans for.
@@ -1892,6 +1904,22 @@ mod tests {
                 (Some("fixed_asset_investment"), None, Some(10.0)),
                 (Some("retail_sales"), None, Some(8.5)),
             ]
+        );
+    }
+
+    #[test]
+    fn the_economys_growth_and_a_sectors() {
+        assert!(economic_growth("青禾县经济增长预期目标"));
+        assert!(economic_growth("今年经济增速"));
+        assert!(!economic_growth("数字经济增长"));
+        assert!(!economic_growth("对全球经济增长的贡献率"));
+        let ms = run(
+            "今年青禾县经济增长预期目标为6%左右，数字经济增长20%。",
+            None,
+        );
+        assert_eq!(
+            by_indicator(&ms),
+            vec![(Some("gdp"), None, Some(6.0)), (None, None, Some(20.0))]
         );
     }
 }

@@ -380,7 +380,7 @@ fn news_speaker(head: &str) -> (Option<String>, Option<String>) {
     static PREMIER: OnceLock<Regex> = OnceLock::new();
     let lead = LEAD.get_or_init(|| {
         Regex::new(&format!(
-            r"({TITLES})(\p{{Han}}{{1,8}}·\p{{Han}}{{1,8}}|\p{{Han}}{{2,3}}?)(?:同志)?(?:代表[^。，]{{1,12}}?向[^。，]{{0,16}}?作了?|向[^。，]{{0,16}}?作了?|作了?|在[^。，]{{0,8}}?)《?(?:政府)?工作报告"
+            r"({TITLES})(\p{{Han}}{{1,8}}·\p{{Han}}{{1,8}}|\p{{Han}}{{2,3}}?)(?:同志)?(?:代表[^。，]{{1,12}}?向[^。，]{{0,16}}?作了?|代表[^。，]{{1,12}}?作了?|向[^。，]{{0,16}}?作了?|作了?|在[^。，]{{0,8}}?)《?(?:政府)?工作报告"
         ))
         .expect("news speaker regex")
     });
