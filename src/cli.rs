@@ -292,7 +292,7 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
             }
         };
         let mut times = StageTimes::default();
-        let p = pipeline::process(raw.clone(), &res, &mut times);
+        let (p, trace) = pipeline::process_traced(raw, &res, &mut times);
         let rows = match p.outcome {
             pipeline::Outcome::Doc(d) => d,
             pipeline::Outcome::Reject(r) => {
@@ -351,32 +351,18 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
             d.char_count, d.section_count, d.sentence_count, d.indicator_count
         );
         // what repair and clean changed, with examples, so a figure can be traced back
-        if let Ok(decoded) = raw
-            .text
-            .clone()
-            .map(Ok)
-            .unwrap_or_else(|| crate::decode::decode(&raw.bytes).map(|d| d.text))
-        {
-            let text = if raw.format == crate::source::Format::Html {
-                crate::html::to_text(&decoded)
+        println!("-- repair: {} hard wraps joined", trace.wraps_joined);
+        for (found, fixed) in trace.mojibake_spans.iter().take(20) {
+            if found == fixed {
+                println!("   mojibake left as found: {found}");
             } else {
-                decoded
-            };
-            let rep = crate::repair::repair(&text, true);
-            println!("-- repair: {} hard wraps joined", rep.wraps_joined);
-            for (found, fixed) in rep.mojibake_spans.iter().take(20) {
-                if found == fixed {
-                    println!("   mojibake left as found: {found}");
-                } else {
-                    println!("   mojibake {found} → {fixed}");
-                }
+                println!("   mojibake {found} → {fixed}");
             }
-            let cleaned = res.cleaner.clean(&rep.text);
-            println!("-- clean: {} lines or notes removed", cleaned.removed.len());
-            for (rule, line) in cleaned.removed.iter().take(12) {
-                let short: String = line.chars().take(60).collect();
-                println!("   [{rule}] {short}");
-            }
+        }
+        println!("-- clean: {} lines or notes removed", trace.removed.len());
+        for (rule, line) in trace.removed.iter().take(12) {
+            let short: String = line.chars().take(60).collect();
+            println!("   [{rule}] {short}");
         }
         println!("-- sections");
         for s in &rows.sections {

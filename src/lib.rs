@@ -5,7 +5,9 @@
 
 pub mod cli;
 // the stages live in govtext-core; re-exported so `govtext::meta`, `crate::model`… stay
-pub use govtext_core::{clean, convert, decode, extract, html, meta, model, repair, segment, zh};
+pub use govtext_core::{
+    clean, convert, decode, extract, html, meta, model, process, repair, segment, zh,
+};
 // the tables as Arrow and Parquet live in govtext-dataset
 pub use govtext_dataset::platform::{process_cpu, thread_cpu};
 pub use govtext_dataset::{schema, sink};

@@ -2,18 +2,13 @@
 //! the writer on the calling thread, joined by bounded channels. Results are put back in
 //! input order before they reach the writer, so the files do not depend on thread timing.
 
-use crate::clean::Cleaner;
-use crate::convert::Converter;
-use crate::extract::{self, DocContext, SentenceCtx};
-use crate::meta::{self, gazetteer::Gazetteer, MetaInput};
 use crate::model::*;
-use crate::repair;
-use crate::segment::{self, SegmentOptions};
+use crate::process::Trace;
 use crate::sink::{
     DatasetWriter, InputEntry, InputsLog, Manifest, Previous, Reused, Staging, WriterLimits,
 };
 use crate::source::{self, Format, Item, RawDoc, SourceOptions};
-use crate::{decode, html, Config, RunReport};
+use crate::{Config, RunReport};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
@@ -21,26 +16,8 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Everything the stages share, built once per run.
-pub struct Resources {
-    pub gazetteer: Gazetteer,
-    pub converter: Converter,
-    pub cleaner: Cleaner,
-}
-
-impl Resources {
-    pub fn load() -> Resources {
-        let gazetteer = Gazetteer::load();
-        let converter = Converter::new(gazetteer.names());
-        // the cleaner widens its rules with the converter's dictionaries: no second load
-        let cleaner = Cleaner::new(converter.opencc());
-        Resources {
-            gazetteer,
-            converter,
-            cleaner,
-        }
-    }
-}
+/// Everything the stages share, built once per run (`govtext_core::process::Pipeline`).
+pub use crate::process::Pipeline as Resources;
 
 /// CPU time spent per stage, summed over documents and threads (nanoseconds).
 #[derive(Debug, Clone, Default)]
@@ -102,7 +79,14 @@ fn error_reject(
 /// Runs every stage on one document. Never panics outward: a panic inside a stage becomes a
 /// reject naming the document, so one bad input cannot take the run down.
 pub fn process(raw: RawDoc, res: &Resources, times: &mut StageTimes) -> Processed {
-    process_or_reuse(raw, res, None, times)
+    process_or_reuse(raw, res, None, None, times)
+}
+
+/// `process`, with what the stages changed (what `govtext inspect` shows).
+pub fn process_traced(raw: RawDoc, res: &Resources, times: &mut StageTimes) -> (Processed, Trace) {
+    let mut trace = Trace::default();
+    let p = process_or_reuse(raw, res, None, Some(&mut trace), times);
+    (p, trace)
 }
 
 /// `process`, unless `prev` (the dataset an incremental run builds on) already holds this
@@ -114,6 +98,7 @@ pub fn process_or_reuse(
     mut raw: RawDoc,
     res: &Resources,
     prev: Option<&Previous>,
+    trace: Option<&mut Trace>,
     times: &mut StageTimes,
 ) -> Processed {
     let t = crate::thread_cpu();
@@ -140,7 +125,18 @@ pub fn process_or_reuse(
     }
     let source_bytes = raw.bytes.len();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        stages(&mut raw, source_bytes, &id, &sha, res, times)
+        let input = crate::process::Input {
+            source_path: raw.source_path.clone(),
+            source_bytes,
+            doc_id: id.clone(),
+            sha256: sha.clone(),
+            bytes: std::mem::take(&mut raw.bytes),
+            text: raw.text.take(),
+            html: raw.format == Format::Html,
+            hints: std::mem::take(&mut raw.hints),
+        };
+        let mut t = crate::thread_cpu();
+        res.process(input, trace, &mut |stage| t = times.add(stage, t))
     }));
     let outcome = match result {
         Ok(Ok(rows)) => Outcome::Doc(Box::new(rows)),
@@ -170,296 +166,6 @@ pub fn process_or_reuse(
         Outcome::Reused(_) => unreachable!("reused inputs return early"),
     }
     Processed { input, outcome }
-}
-
-fn count(n: usize) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
-}
-
-fn stages(
-    raw: &mut RawDoc,
-    source_bytes: usize,
-    id: &str,
-    sha: &str,
-    res: &Resources,
-    times: &mut StageTimes,
-) -> Result<DocRows, RejectRow> {
-    let t = crate::thread_cpu();
-    // decode
-    let (decoded_text, encoding, decode_errors) = match raw.text.take() {
-        Some(text) => {
-            // a JSON record's line: its text field is all that is needed of it
-            drop(std::mem::take(&mut raw.bytes));
-            (text, "UTF-8", 0)
-        }
-        None => match decode::decode_owned(std::mem::take(&mut raw.bytes)) {
-            Ok(d) => (d.text, d.encoding, d.errors),
-            Err(e) => {
-                return Err(error_reject(
-                    raw,
-                    source_bytes,
-                    "decode",
-                    "undecodable",
-                    e.to_string(),
-                ))
-            }
-        },
-    };
-    let text = if raw.format == Format::Html {
-        html::to_text(&decoded_text)
-    } else {
-        decoded_text
-    };
-    let t = times.add("decode", t);
-    let repaired = repair::repair(&text, encoding != "Big5");
-    drop(text);
-    let t = times.add("repair", t);
-    let cleaned = res.cleaner.clean(&repaired.text);
-    // a large document is held once per stage it passes: let each copy go when done
-    drop(repaired.text);
-    let t = times.add("clean", t);
-    if cleaned.text.trim().is_empty() {
-        return Err(error_reject(
-            raw,
-            source_bytes,
-            "clean",
-            "empty",
-            "nothing but site chrome or whitespace after cleaning".into(),
-        ));
-    }
-    let converted = res.converter.convert(&cleaned.text);
-    let hint_title = raw
-        .hints
-        .title
-        .as_deref()
-        .map(|t| res.converter.convert(t).text);
-    let title_field = cleaned
-        .title_field
-        .as_deref()
-        .map(|t| res.converter.convert(t).text);
-    let t = times.add("convert", t);
-    let m = meta::extract(
-        &MetaInput {
-            text: &converted.text,
-            hints: &raw.hints,
-            hint_title: hint_title.as_deref(),
-            removed: &cleaned.removed,
-            title_field: title_field.as_deref(),
-        },
-        &res.gazetteer,
-    );
-    let t = times.add("meta", t);
-    let seg = segment::segment(
-        &converted.text,
-        &SegmentOptions {
-            has_gap: cleaned.truncation == Some("paywall"),
-        },
-    );
-    let t = times.add("segment", t);
-
-    // sized exactly: collected from the iterator it would grow by doubling from a quarter
-    // of the byte length (up to 1.5× the 4 bytes per character a huge document needs)
-    let mut chars: Vec<char> = Vec::with_capacity(converted.text.chars().count());
-    chars.extend(converted.text.chars());
-    let ctx = DocContext {
-        report_year: m.report_year,
-        review_year: m.review_year,
-    };
-    // rows made as the figures are found: a list of mentions converted at the end held
-    // both at once (hundreds of MB for a 40 MB document)
-    let mut indicators: Vec<IndicatorRow> = Vec::new();
-    let mut line_of_prev: Option<usize> = None;
-    let mut estimate_scope = false;
-    let mut target_scope = false;
-    let mut paragraph_year = None;
-    // paragraph index of each char offset: count newlines as we go
-    let mut newline_count = 0usize;
-    let mut scanned = 0usize;
-    for (si, s) in seg.sentences.iter().enumerate() {
-        newline_count += chars[scanned..s.start]
-            .iter()
-            .filter(|c| **c == '\n')
-            .count();
-        scanned = s.start;
-        if line_of_prev != Some(newline_count) {
-            estimate_scope = false;
-            target_scope = false;
-            paragraph_year = None;
-            line_of_prev = Some(newline_count);
-        }
-        let sc = &chars[s.start..s.end];
-        let (part, section_year) = match s.section {
-            Some(x) => {
-                let mut y = None;
-                let mut cur = Some(x);
-                while let Some(c) = cur {
-                    y = y.or_else(|| extract::last_year(&seg.sections[c].title));
-                    cur = seg.sections[c].parent;
-                }
-                (seg.sections[x].part, y)
-            }
-            None => (None, None),
-        };
-        let sctx = SentenceCtx {
-            chars: sc,
-            part,
-            section_year,
-            estimate_scope,
-            target_scope,
-            paragraph_year,
-        };
-        for mt in extract::extract_sentence(si, &sctx, &ctx) {
-            indicators.push(indicator_row(indicators.len(), mt, &seg));
-        }
-        if sc.windows(2).any(|w| w == ['预', '计']) {
-            estimate_scope = true;
-        }
-        if extract::opens_target_list(sc) {
-            target_scope = true;
-        }
-        if let Some(y) = extract::last_year_in(sc) {
-            paragraph_year = Some(y);
-        }
-    }
-    let t = times.add("extract", t);
-
-    // truncation judged on the whole: a work report that never reaches its plan part
-    let mut truncation = cleaned.truncation;
-    if truncation.is_none() && m.doc_type == "government_work_report" {
-        let parts: Vec<_> = seg
-            .sections
-            .iter()
-            .filter(|s| s.level == 1)
-            .filter_map(|s| s.part)
-            .collect();
-        if parts.contains(&"review") && !parts.contains(&"plan") {
-            truncation = Some("missing_sections");
-        }
-    }
-
-    // sentences are kept as byte spans of the text: char offsets turned into bytes by a
-    // cursor that walks forward (sentences come in order), not a table per character
-    let mut cursor = (0usize, 0usize);
-    let mut byte_at = |k: usize| {
-        if k < cursor.0 {
-            cursor = (0, 0);
-        }
-        cursor.1 += chars[cursor.0..k]
-            .iter()
-            .map(|c| c.len_utf8())
-            .sum::<usize>();
-        cursor.0 = k;
-        cursor.1
-    };
-    let sections: Vec<SectionRow> = seg
-        .sections
-        .iter()
-        .enumerate()
-        .map(|(i, s)| SectionRow {
-            seq: count(i),
-            parent: s.parent.map(count),
-            level: s.level,
-            marker: s.marker.clone(),
-            ordinal: s.ordinal,
-            title: s.title.clone(),
-            path: s.path.clone(),
-            part: s.part.map(str::to_string),
-            char_start: count(s.start),
-            char_end: count(s.end),
-            sentence_count: count(s.sentence_count),
-        })
-        .collect();
-    let sentences: Vec<SentenceRow> = seg
-        .sentences
-        .iter()
-        .enumerate()
-        .map(|(i, s)| SentenceRow {
-            seq: count(i),
-            section: s.section.map(count),
-            bytes: byte_at(s.start)..byte_at(s.end),
-            char_start: count(s.start),
-            char_end: count(s.end),
-        })
-        .collect();
-    let char_count = chars.len();
-    drop(chars);
-    let document = DocumentRow {
-        doc_id: id.to_string(),
-        source_path: raw.source_path.clone(),
-        source_bytes: source_bytes as i64,
-        source_sha256: sha.to_string(),
-        encoding: encoding.to_string(),
-        decode_errors: count(decode_errors),
-        script: converted.script.to_string(),
-        title: m.title.clone(),
-        doc_type: m.doc_type.to_string(),
-        province: m.province.clone(),
-        city: m.city.clone(),
-        county: m.county.clone(),
-        admin_code: m.admin_code.clone(),
-        admin_level: m.admin_level.map(str::to_string),
-        report_year: m.report_year,
-        review_year: m.review_year,
-        meeting_date: m
-            .meeting_date
-            .map(|d| crate::zh::dates::days_from_civil(d.year, d.month, d.day)),
-        meeting: m.meeting.clone(),
-        speaker: m.speaker.clone(),
-        speaker_title: m.speaker_title.clone(),
-        is_truncated: truncation.is_some(),
-        truncation: truncation.map(str::to_string),
-        declared_chars: cleaned.declared_chars,
-        pinyin_removed: count(repaired.pinyin_removed),
-        mojibake_repaired: count(repaired.mojibake_repaired),
-        mojibake_unrepaired: count(repaired.mojibake_unrepaired),
-        boilerplate_chars: count(cleaned.boilerplate_chars),
-        converted_chars: count(converted.converted_chars),
-        char_count: count(char_count),
-        section_count: count(sections.len()),
-        sentence_count: count(sentences.len()),
-        indicator_count: count(indicators.len()),
-        text: converted.text,
-        text_original: cleaned.text,
-    };
-    times.add("rows", t);
-    Ok(DocRows {
-        partition: PartitionKey {
-            year: m.year,
-            province_code: m.province_iso.clone(),
-        },
-        document,
-        sections,
-        sentences,
-        indicators,
-    })
-}
-
-/// The row of the `seq`th figure found in a document.
-fn indicator_row(seq: usize, mt: extract::Mention, seg: &segment::Segmented) -> IndicatorRow {
-    IndicatorRow {
-        seq: count(seq),
-        sentence: count(mt.sentence),
-        section: seg.sentences[mt.sentence].section.map(count),
-        indicator: mt.indicator,
-        indicator_name: mt.indicator_name,
-        subject: mt.subject,
-        mention: mt.mention,
-        value: mt.value,
-        unit: mt.unit,
-        value_base: mt.value_base,
-        base_unit: mt.base_unit,
-        growth_pct: mt.growth_pct,
-        growth_basis: mt.growth_basis,
-        kind: mt.kind,
-        qualifier: mt.qualifier,
-        commitment: mt.commitment,
-        value_high: mt.value_high,
-        growth_high: mt.growth_high,
-        approximate: mt.approximate,
-        period_year: mt.period_year,
-        char_start: count(mt.start),
-        char_end: count(mt.end),
-    }
 }
 
 enum Job {
@@ -528,7 +234,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
                     let mut times = StageTimes::default();
                     let msg = match job {
                         Job::Doc(seq, raw) => {
-                            let p = process_or_reuse(raw, &res, prev.as_deref(), &mut times);
+                            let p = process_or_reuse(raw, &res, prev.as_deref(), None, &mut times);
                             (seq, Some(p), None, times)
                         }
                         Job::Done(seq, item) => (seq, None, Some(item), times),

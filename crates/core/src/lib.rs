@@ -10,6 +10,7 @@ pub mod extract;
 pub mod html;
 pub mod meta;
 pub mod model;
+pub mod process;
 pub mod repair;
 pub mod segment;
 pub mod zh;
