@@ -292,16 +292,14 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
             }
         };
         let mut times = StageTimes::default();
-        let (p, trace) = pipeline::process_traced(raw, &res, &mut times);
-        let rows = match p.outcome {
-            pipeline::Outcome::Doc(d) => d,
-            pipeline::Outcome::Reject(r) => {
+        let (result, trace) = pipeline::process_traced(raw, &res, &mut times);
+        let rows = match result {
+            Ok(rows) => rows,
+            Err(r) => {
                 println!("{}: rejected ({}): {}", r.source_path, r.reason, r.message);
                 any_reject = true;
                 continue;
             }
-            // `process` is never given a previous dataset: nothing is reused here
-            pipeline::Outcome::Reused(_) => unreachable!("inspect processes every document"),
         };
         let d = &rows.document;
         println!("== {} ({})", d.source_path, d.doc_id);

@@ -79,14 +79,28 @@ fn error_reject(
 /// Runs every stage on one document. Never panics outward: a panic inside a stage becomes a
 /// reject naming the document, so one bad input cannot take the run down.
 pub fn process(raw: RawDoc, res: &Resources, times: &mut StageTimes) -> Processed {
-    process_or_reuse(raw, res, None, None, times)
+    process_or_reuse(raw, res, None, times)
 }
 
 /// `process`, with what the stages changed (what `govtext inspect` shows).
-pub fn process_traced(raw: RawDoc, res: &Resources, times: &mut StageTimes) -> (Processed, Trace) {
+pub fn process_traced(
+    raw: RawDoc,
+    res: &Resources,
+    times: &mut StageTimes,
+) -> (Result<DocRows, RejectRow>, Trace) {
     let mut trace = Trace::default();
-    let p = process_or_reuse(raw, res, None, Some(&mut trace), times);
-    (p, trace)
+    let (sha, id) = hash(&raw, times);
+    let result = run_stages(raw, res, &sha, &id, Some(&mut trace), times);
+    (result, trace)
+}
+
+/// The input's sha256 (hex) and the doc_id made from it.
+fn hash(raw: &RawDoc, times: &mut StageTimes) -> (String, String) {
+    let t = crate::thread_cpu();
+    let sha = crate::sink::writer::hex(&Sha256::digest(&raw.bytes));
+    times.add("hash", t);
+    let id = doc_id(&sha);
+    (sha, id)
 }
 
 /// `process`, unless `prev` (the dataset an incremental run builds on) already holds this
@@ -95,17 +109,13 @@ pub fn process_traced(raw: RawDoc, res: &Resources, times: &mut StageTimes) -> (
 /// Takes the input by value: its bytes are let go (or become the text, when they are UTF-8)
 /// as soon as they are decoded, so a huge document is not held once more to the end.
 pub fn process_or_reuse(
-    mut raw: RawDoc,
+    raw: RawDoc,
     res: &Resources,
     prev: Option<&Previous>,
-    trace: Option<&mut Trace>,
     times: &mut StageTimes,
 ) -> Processed {
-    let t = crate::thread_cpu();
-    let sha = crate::sink::writer::hex(&Sha256::digest(&raw.bytes));
-    times.add("hash", t);
-    let id = doc_id(&sha);
-    let input = InputEntry {
+    let (sha, id) = hash(&raw, times);
+    let mut input = InputEntry {
         path: raw.source_path.clone(),
         bytes: Some(raw.bytes.len() as u64),
         sha256: Some(sha.clone()),
@@ -123,13 +133,37 @@ pub fn process_or_reuse(
             outcome: Outcome::Reused(r),
         };
     }
+    let outcome = match run_stages(raw, res, &sha, &id, None, times) {
+        Ok(rows) => {
+            input.doc_id = Some(rows.document.doc_id.clone());
+            input.partition = Some(rows.partition.dir());
+            Outcome::Doc(Box::new(rows))
+        }
+        Err(r) => {
+            input.reject = Some(r.reason.clone());
+            Outcome::Reject(r)
+        }
+    };
+    Processed { input, outcome }
+}
+
+/// The stages of `govtext_core`, with each stage's CPU time charged and a panic turned into
+/// a reject.
+fn run_stages(
+    mut raw: RawDoc,
+    res: &Resources,
+    sha: &str,
+    id: &str,
+    trace: Option<&mut Trace>,
+    times: &mut StageTimes,
+) -> Result<DocRows, RejectRow> {
     let source_bytes = raw.bytes.len();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let input = crate::process::Input {
             source_path: raw.source_path.clone(),
             source_bytes,
-            doc_id: id.clone(),
-            sha256: sha.clone(),
+            doc_id: id.to_string(),
+            sha256: sha.to_string(),
             bytes: std::mem::take(&mut raw.bytes),
             text: raw.text.take(),
             html: raw.format == Format::Html,
@@ -138,39 +172,33 @@ pub fn process_or_reuse(
         let mut t = crate::thread_cpu();
         res.process(input, trace, &mut |stage| t = times.add(stage, t))
     }));
-    let outcome = match result {
-        Ok(Ok(rows)) => Outcome::Doc(Box::new(rows)),
-        Ok(Err(rej)) => Outcome::Reject(rej),
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Outcome::Reject(error_reject(
-                &raw,
-                source_bytes,
-                "pipeline",
-                "internal_error",
-                format!("internal error (please report): {what}"),
-            ))
-        }
-    };
-    let mut input = input;
-    match &outcome {
-        Outcome::Doc(d) => {
-            input.doc_id = Some(d.document.doc_id.clone());
-            input.partition = Some(d.partition.dir());
-        }
-        Outcome::Reject(r) => input.reject = Some(r.reason.clone()),
-        Outcome::Reused(_) => unreachable!("reused inputs return early"),
-    }
-    Processed { input, outcome }
+    result.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(error_reject(
+            &raw,
+            source_bytes,
+            "pipeline",
+            "internal_error",
+            format!("internal error (please report): {what}"),
+        ))
+    })
 }
 
+/// What the reader hands the workers, numbered in input order.
 enum Job {
     Doc(u64, RawDoc),
-    Done(u64, Item),
+    /// An input the source already rejected: passed through to keep its place in the order.
+    Rejected(u64, RejectRow),
+}
+
+/// What a worker hands the writer for one input.
+enum Done {
+    Processed(Processed),
+    Rejected(RejectRow),
 }
 
 /// Runs the whole job: inputs → staging dataset → atomic publish.
@@ -199,8 +227,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
     let window = (jobs * 8).max(16);
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(jobs * 2);
     let job_rx = Arc::new(std::sync::Mutex::new(job_rx));
-    let (res_tx, res_rx) =
-        mpsc::sync_channel::<(u64, Option<Processed>, Option<Item>, StageTimes)>(window);
+    let (res_tx, res_rx) = mpsc::sync_channel::<(u64, Done, StageTimes)>(window);
     let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(window);
     for _ in 0..window {
         ticket_tx.send(()).expect("tickets");
@@ -234,10 +261,10 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
                     let mut times = StageTimes::default();
                     let msg = match job {
                         Job::Doc(seq, raw) => {
-                            let p = process_or_reuse(raw, &res, prev.as_deref(), None, &mut times);
-                            (seq, Some(p), None, times)
+                            let p = process_or_reuse(raw, &res, prev.as_deref(), &mut times);
+                            (seq, Done::Processed(p), times)
                         }
-                        Job::Done(seq, item) => (seq, None, Some(item), times),
+                        Job::Rejected(seq, r) => (seq, Done::Rejected(r), times),
                     };
                     if tx.send(msg).is_err() {
                         break;
@@ -257,7 +284,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
         writer.number_after(p.data_files());
     }
     let mut kept: std::collections::HashSet<String> = Default::default();
-    let mut pending: BTreeMap<u64, (Option<Processed>, Option<Item>)> = BTreeMap::new();
+    let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
     let mut next = 0u64;
     // the sha256 of every document kept (its doc_id is made from it): 32 bytes per input is
     // all a run holds that grows with the corpus
@@ -266,14 +293,14 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
     let mut progress = crate::progress::Progress::new(cfg.progress, &cfg.inputs);
     // this thread so far: the lock, the previous dataset, the dictionaries, the threads
     let t = report.stage_times.add("setup", setup_from);
-    for (seq, processed, item, times) in res_rx.iter() {
+    for (seq, done, times) in res_rx.iter() {
         report.stage_times.merge(&times);
-        pending.insert(seq, (processed, item));
-        while let Some((processed, item)) = pending.remove(&next) {
+        pending.insert(seq, done);
+        while let Some(done) = pending.remove(&next) {
             next += 1;
             let _ = ticket_tx.try_send(());
-            match (processed, item) {
-                (Some(p), _) => {
+            match done {
+                Done::Processed(p) => {
                     report.input_bytes += p.input.bytes.unwrap_or(0);
                     accept(
                         p,
@@ -284,7 +311,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
                         &mut report,
                     )?
                 }
-                (None, Some(Item::Reject(r))) => {
+                Done::Rejected(r) => {
                     inputs_log.push(&InputEntry {
                         path: r.source_path.clone(),
                         bytes: r.source_bytes.map(|b| b as u64),
@@ -296,7 +323,6 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
                     report.count_reject(&r.reason);
                     writer.reject(r);
                 }
-                _ => {}
             }
             progress.tick(report.documents + report.rejects, report.input_bytes);
         }
@@ -412,7 +438,7 @@ fn read_all(
         }
         let job = match item {
             Item::Doc(d) => Job::Doc(seq, d),
-            other => Job::Done(seq, other),
+            Item::Reject(r) => Job::Rejected(seq, r),
         };
         seq += 1;
         tx.send(job).is_ok()
