@@ -1,6 +1,12 @@
 //! Row structs: one per output table. The pipeline fills these; `sink` turns them into
 //! Arrow RecordBatches. Field order and meaning follow `schema.rs` (the contract).
 
+/// A count or an offset as the tables store it (Int32), saturating rather than wrapping on
+/// a document too large for it.
+pub fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
 /// Metadata a `.jsonl` record carries besides its text; used by `meta` as hints.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Hints {

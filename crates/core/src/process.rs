@@ -6,7 +6,7 @@
 
 use crate::clean::Cleaner;
 use crate::convert::Converter;
-use crate::extract::{self, DocContext, SentenceCtx};
+use crate::extract::{self, DocContext};
 use crate::meta::{self, gazetteer::Gazetteer, MetaInput};
 use crate::model::*;
 use crate::segment::{self, SegmentOptions};
@@ -49,10 +49,6 @@ pub struct Trace {
 pub const STAGES: [&str; 8] = [
     "decode", "repair", "clean", "convert", "meta", "segment", "extract", "rows",
 ];
-
-fn count(n: usize) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
-}
 
 fn error_reject(input: &Input, stage: &str, reason: &str, msg: String) -> RejectRow {
     RejectRow {
@@ -172,76 +168,16 @@ impl Pipeline {
             report_year: m.report_year,
             review_year: m.review_year,
         };
-        // rows made as the figures are found: a list of mentions converted at the end held
-        // both at once (hundreds of MB for a 40 MB document)
-        let mut indicators: Vec<IndicatorRow> = Vec::new();
-        let mut line_of_prev: Option<usize> = None;
-        let mut estimate_scope = false;
-        let mut target_scope = false;
-        let mut paragraph_year = None;
-        // paragraph index of each char offset: count newlines as we go
-        let mut newline_count = 0usize;
-        let mut scanned = 0usize;
-        for (si, s) in seg.sentences.iter().enumerate() {
-            newline_count += chars[scanned..s.start]
-                .iter()
-                .filter(|c| **c == '\n')
-                .count();
-            scanned = s.start;
-            if line_of_prev != Some(newline_count) {
-                estimate_scope = false;
-                target_scope = false;
-                paragraph_year = None;
-                line_of_prev = Some(newline_count);
-            }
-            let sc = &chars[s.start..s.end];
-            let (part, section_year) = match s.section {
-                Some(x) => {
-                    let mut y = None;
-                    let mut cur = Some(x);
-                    while let Some(c) = cur {
-                        y = y.or_else(|| extract::last_year(&seg.sections[c].title));
-                        cur = seg.sections[c].parent;
-                    }
-                    (seg.sections[x].part, y)
-                }
-                None => (None, None),
-            };
-            let sctx = SentenceCtx {
-                chars: sc,
-                part,
-                section_year,
-                estimate_scope,
-                target_scope,
-                paragraph_year,
-            };
-            for mt in extract::extract_sentence(si, &sctx, &ctx) {
-                indicators.push(indicator_row(indicators.len(), mt, &seg));
-            }
-            if sc.windows(2).any(|w| w == ['预', '计']) {
-                estimate_scope = true;
-            }
-            if extract::opens_target_list(sc) {
-                target_scope = true;
-            }
-            if let Some(y) = extract::last_year_in(sc) {
-                paragraph_year = Some(y);
-            }
-        }
+        let indicators = extract::document(&chars, &seg, &ctx);
         stage_done("extract");
 
         // truncation judged on the whole: a work report that never reaches its plan part
         let mut truncation = cleaned.truncation;
-        if truncation.is_none() && m.doc_type == "government_work_report" {
-            let parts: Vec<_> = seg
-                .sections
-                .iter()
-                .filter(|s| s.level == 1)
-                .filter_map(|s| s.part)
-                .collect();
-            if parts.contains(&"review") && !parts.contains(&"plan") {
-                truncation = Some("missing_sections");
-            }
+        if truncation.is_none()
+            && m.doc_type == "government_work_report"
+            && segment::reviews_without_plan(&seg)
+        {
+            truncation = Some("missing_sections");
         }
 
         // sentences are kept as byte spans of the text: char offsets turned into bytes by a
@@ -339,34 +275,6 @@ impl Pipeline {
             sentences,
             indicators,
         })
-    }
-}
-
-/// The row of the `seq`th figure found in a document.
-fn indicator_row(seq: usize, mt: extract::Mention, seg: &segment::Segmented) -> IndicatorRow {
-    IndicatorRow {
-        seq: count(seq),
-        sentence: count(mt.sentence),
-        section: seg.sentences[mt.sentence].section.map(count),
-        indicator: mt.indicator,
-        indicator_name: mt.indicator_name,
-        subject: mt.subject,
-        mention: mt.mention,
-        value: mt.value,
-        unit: mt.unit,
-        value_base: mt.value_base,
-        base_unit: mt.base_unit,
-        growth_pct: mt.growth_pct,
-        growth_basis: mt.growth_basis,
-        kind: mt.kind,
-        qualifier: mt.qualifier,
-        commitment: mt.commitment,
-        value_high: mt.value_high,
-        growth_high: mt.growth_high,
-        approximate: mt.approximate,
-        period_year: mt.period_year,
-        char_start: count(mt.start),
-        char_end: count(mt.end),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod indicators;
 pub mod numbers;
 pub mod units;
 
+use crate::model::count;
 use numbers::{Dec, SCALES};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -947,6 +948,105 @@ fn spread(chars: &[char], qs: &[Quantity]) -> Lists {
         i = j;
     }
     l
+}
+
+/// Every figure of a document, sentence by sentence, with what a sentence inherits from
+/// the ones before it in its paragraph (a 预计 or a list of targets opened earlier, the last
+/// year named) and from its sections (their part and year).
+pub fn document(
+    chars: &[char],
+    seg: &crate::segment::Segmented,
+    ctx: &DocContext,
+) -> Vec<crate::model::IndicatorRow> {
+    // rows made as the figures are found: a list of mentions converted at the end held
+    // both at once (hundreds of MB for a 40 MB document)
+    let mut indicators: Vec<crate::model::IndicatorRow> = Vec::new();
+    let mut line_of_prev: Option<usize> = None;
+    let mut estimate_scope = false;
+    let mut target_scope = false;
+    let mut paragraph_year = None;
+    // paragraph index of each char offset: count newlines as we go
+    let mut newline_count = 0usize;
+    let mut scanned = 0usize;
+    for (si, s) in seg.sentences.iter().enumerate() {
+        newline_count += chars[scanned..s.start]
+            .iter()
+            .filter(|c| **c == '\n')
+            .count();
+        scanned = s.start;
+        if line_of_prev != Some(newline_count) {
+            estimate_scope = false;
+            target_scope = false;
+            paragraph_year = None;
+            line_of_prev = Some(newline_count);
+        }
+        let sc = &chars[s.start..s.end];
+        let (part, section_year) = match s.section {
+            Some(x) => {
+                let mut y = None;
+                let mut cur = Some(x);
+                while let Some(c) = cur {
+                    y = y.or_else(|| last_year(&seg.sections[c].title));
+                    cur = seg.sections[c].parent;
+                }
+                (seg.sections[x].part, y)
+            }
+            None => (None, None),
+        };
+        let sctx = SentenceCtx {
+            chars: sc,
+            part,
+            section_year,
+            estimate_scope,
+            target_scope,
+            paragraph_year,
+        };
+        for mt in extract_sentence(si, &sctx, ctx) {
+            indicators.push(indicator_row(indicators.len(), mt, seg));
+        }
+        if sc.windows(2).any(|w| w == ['预', '计']) {
+            estimate_scope = true;
+        }
+        if opens_target_list(sc) {
+            target_scope = true;
+        }
+        if let Some(y) = last_year_in(sc) {
+            paragraph_year = Some(y);
+        }
+    }
+    indicators
+}
+
+/// The row of the `seq`th figure found in a document.
+fn indicator_row(
+    seq: usize,
+    mt: Mention,
+    seg: &crate::segment::Segmented,
+) -> crate::model::IndicatorRow {
+    crate::model::IndicatorRow {
+        seq: count(seq),
+        sentence: count(mt.sentence),
+        section: seg.sentences[mt.sentence].section.map(count),
+        indicator: mt.indicator,
+        indicator_name: mt.indicator_name,
+        subject: mt.subject,
+        mention: mt.mention,
+        value: mt.value,
+        unit: mt.unit,
+        value_base: mt.value_base,
+        base_unit: mt.base_unit,
+        growth_pct: mt.growth_pct,
+        growth_basis: mt.growth_basis,
+        kind: mt.kind,
+        qualifier: mt.qualifier,
+        commitment: mt.commitment,
+        value_high: mt.value_high,
+        growth_high: mt.growth_high,
+        approximate: mt.approximate,
+        period_year: mt.period_year,
+        char_start: count(mt.start),
+        char_end: count(mt.end),
+    }
 }
 
 pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) -> Vec<Mention> {

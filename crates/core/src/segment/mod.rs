@@ -250,6 +250,18 @@ struct Heading {
     title_at: usize,
 }
 
+/// A work report that reviews but never reaches its plan part (its level-1 headings): cut
+/// off before the plan.
+pub fn reviews_without_plan(seg: &Segmented) -> bool {
+    let parts: Vec<_> = seg
+        .sections
+        .iter()
+        .filter(|s| s.level == 1)
+        .filter_map(|s| s.part)
+        .collect();
+    parts.contains(&"review") && !parts.contains(&"plan")
+}
+
 pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
     let mut seg = Segmented::default();
     // open sections, innermost last
