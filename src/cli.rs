@@ -382,9 +382,13 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
                 i.value,
                 i.unit.as_deref().unwrap_or(""),
                 i.growth_pct,
-                i.kind,
-                i.qualifier.unwrap_or(""),
-                i.commitment.unwrap_or(""),
+                i.kind.as_str(),
+                i.qualifier
+                    .map(crate::model::Qualifier::as_str)
+                    .unwrap_or(""),
+                i.commitment
+                    .map(crate::model::Commitment::as_str)
+                    .unwrap_or(""),
                 i.period_year,
                 i.mention
             );

@@ -4,6 +4,7 @@
 //! Chinese; each is compiled to also match the traditional forms of its characters, since
 //! cleaning runs before conversion.
 
+use crate::model::Truncation;
 use crate::zh::markers;
 use opencc_fmmseg::OpenCC;
 use regex::Regex;
@@ -189,7 +190,7 @@ pub struct Cleaned {
     pub boilerplate_chars: usize,
     /// (rule name, what was removed), in order.
     pub removed: Vec<(&'static str, String)>,
-    pub truncation: Option<&'static str>,
+    pub truncation: Option<Truncation>,
     pub declared_chars: Option<i32>,
     /// The document's name as a page's chrome gave it (a disclosure table's 文件名称), for
     /// the title when the body's own title block has none.
@@ -359,7 +360,8 @@ impl Cleaner {
                             if let Some(d) = self.declared.captures(&cut) {
                                 c.declared_chars = d[1].parse().ok();
                             }
-                            c.truncation.get_or_insert(r.name);
+                            // the only rules that cut inside a line are paywall notes
+                            c.truncation.get_or_insert(Truncation::Paywall);
                             line.replace_range(m.range(), "");
                             c.removed.push((r.name, cut));
                         }
@@ -445,18 +447,18 @@ fn strip_token(line: &mut String, tok: &str) -> usize {
 
 /// Truncation read off how the body ends: on an opening bracket or quote, or on a heading
 /// with nothing under it.
-fn ending_truncation(lines: &[String]) -> Option<&'static str> {
+fn ending_truncation(lines: &[String]) -> Option<Truncation> {
     let last = lines.last()?;
     let end = last.chars().last()?;
     if matches!(end, '（' | '(' | '“' | '《' | '【' | '，' | '、') {
-        return Some("dangling_end");
+        return Some(Truncation::DanglingEnd);
     }
     if lines.len() > 3
         && markers::parse(last).is_some()
         && !last.ends_with('。')
         && last.chars().count() <= 60
     {
-        return Some("cut_after_heading");
+        return Some(Truncation::CutAfterHeading);
     }
     None
 }
@@ -492,7 +494,7 @@ mod tests {
             c.text,
             "標題\n第一段內容一是主\n二是加快建設。\n各單位要進一步轉"
         );
-        assert_eq!(c.truncation, Some("paywall"));
+        assert_eq!(c.truncation, Some(Truncation::Paywall));
         assert_eq!(c.declared_chars, Some(2923));
     }
 
@@ -506,9 +508,9 @@ mod tests {
     #[test]
     fn truncated_endings() {
         let c = cleaner().clean("标题\n正文一。\n正文二。\n一、回顾\n内容。（");
-        assert_eq!(c.truncation, Some("dangling_end"));
+        assert_eq!(c.truncation, Some(Truncation::DanglingEnd));
         let c = cleaner().clean("标题\n正文一。\n正文二。\n（四）坚持不懈抓治理");
-        assert_eq!(c.truncation, Some("cut_after_heading"));
+        assert_eq!(c.truncation, Some(Truncation::CutAfterHeading));
     }
 
     #[test]

@@ -1,6 +1,103 @@
 //! Row structs: one per output table. The pipeline fills these; `sink` turns them into
 //! Arrow RecordBatches. Field order and meaning follow `schema.rs` (the contract).
 
+/// What a figure is: what happened, what is expected to have happened (预计), or what is
+/// aimed at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kind {
+    #[default]
+    Actual,
+    Estimate,
+    Target,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Actual => "actual",
+            Kind::Estimate => "estimate",
+            Kind::Target => "target",
+        }
+    }
+}
+
+/// How a figure is bounded, as written: 以上 (at least), 左右 (about), 以内 (at most, also for
+/// 以下 and 控制在), 区间 (a range).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Qualifier {
+    AtLeast,
+    About,
+    AtMost,
+    Range,
+}
+
+impl Qualifier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Qualifier::AtLeast => "以上",
+            Qualifier::About => "左右",
+            Qualifier::AtMost => "以内",
+            Qualifier::Range => "区间",
+        }
+    }
+}
+
+/// How firmly a target is set: 必保 (must hold, the floor), 确保 (ensure), 力争 (strive for,
+/// the stretch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commitment {
+    MustHold,
+    Ensure,
+    StriveFor,
+}
+
+impl Commitment {
+    pub const ALL: [Commitment; 3] = [
+        Commitment::MustHold,
+        Commitment::Ensure,
+        Commitment::StriveFor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Commitment::MustHold => "必保",
+            Commitment::Ensure => "确保",
+            Commitment::StriveFor => "力争",
+        }
+    }
+}
+
+/// Why a document is judged incomplete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Truncation {
+    /// A paywall note cut the body (`……（未完，全文共2923字…`, `省略662字`).
+    Paywall,
+    /// The body ends on an opening bracket, a quote or a comma.
+    DanglingEnd,
+    /// The body ends on a heading with nothing under it.
+    CutAfterHeading,
+    /// A work report that reviews but never reaches its plan.
+    MissingSections,
+}
+
+impl Truncation {
+    pub const ALL: [Truncation; 4] = [
+        Truncation::Paywall,
+        Truncation::DanglingEnd,
+        Truncation::CutAfterHeading,
+        Truncation::MissingSections,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Truncation::Paywall => "paywall",
+            Truncation::DanglingEnd => "dangling_end",
+            Truncation::CutAfterHeading => "cut_after_heading",
+            Truncation::MissingSections => "missing_sections",
+        }
+    }
+}
+
 /// A count or an offset as the tables store it (Int32), saturating rather than wrapping on
 /// a document too large for it.
 pub fn count(n: usize) -> i32 {
@@ -163,9 +260,9 @@ pub struct IndicatorRow {
     pub base_unit: Option<&'static str>,
     pub growth_pct: Option<f64>,
     pub growth_basis: Option<&'static str>,
-    pub kind: &'static str,
-    pub qualifier: Option<&'static str>,
-    pub commitment: Option<&'static str>,
+    pub kind: Kind,
+    pub qualifier: Option<Qualifier>,
+    pub commitment: Option<Commitment>,
     pub value_high: Option<f64>,
     pub growth_high: Option<f64>,
     pub approximate: Option<&'static str>,

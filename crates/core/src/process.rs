@@ -155,7 +155,7 @@ impl Pipeline {
         let seg = segment::segment(
             &converted.text,
             &SegmentOptions {
-                has_gap: cleaned.truncation == Some("paywall"),
+                has_gap: cleaned.truncation == Some(Truncation::Paywall),
             },
         );
         stage_done("segment");
@@ -177,7 +177,7 @@ impl Pipeline {
             && m.doc_type == "government_work_report"
             && segment::reviews_without_plan(&seg)
         {
-            truncation = Some("missing_sections");
+            truncation = Some(Truncation::MissingSections);
         }
 
         // sentences are kept as byte spans of the text: char offsets turned into bytes by a
@@ -250,7 +250,7 @@ impl Pipeline {
             speaker: m.speaker.clone(),
             speaker_title: m.speaker_title.clone(),
             is_truncated: truncation.is_some(),
-            truncation: truncation.map(str::to_string),
+            truncation: truncation.map(|t| t.as_str().to_string()),
             declared_chars: cleaned.declared_chars,
             pinyin_removed: count(repaired.pinyin_removed),
             mojibake_repaired: count(repaired.mojibake_repaired),
@@ -322,7 +322,13 @@ mod tests {
                 gdp.kind,
                 gdp.period_year
             ),
-            (Some("gdp"), Some(210.0), Some(5.3), "estimate", Some(2024))
+            (
+                Some("gdp"),
+                Some(210.0),
+                Some(5.3),
+                Kind::Estimate,
+                Some(2024)
+            )
         );
     }
 }

@@ -78,7 +78,7 @@ pub fn columns(table: &str) -> Vec<Column> {
             col("speaker", Utf8, true, "Who delivered it"),
             col("speaker_title", Utf8, true, "The speaker's office (区长, 市长, 区委书记…)"),
             col("is_truncated", Boolean, false, "The body is incomplete (paywall, cut-off, dangling end)"),
-            col("truncation", Utf8, true, "Why it is judged truncated: paywall, declared_length, dangling_end, cut_after_heading, missing_sections"),
+            col("truncation", Utf8, true, "Why it is judged truncated: paywall, dangling_end, cut_after_heading, missing_sections"),
             col("declared_chars", Int32, true, "Total length the site declares for the full text"),
             col("pinyin_removed", Int32, false, "Inline pinyin annotations removed"),
             col("mojibake_repaired", Int32, false, "GBK byte-shift mojibake spans repaired"),
@@ -289,4 +289,63 @@ pub fn postgres_ddl() -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod vocabulary_tests {
+    use super::*;
+    use govtext_core::model::{Commitment, Kind, Qualifier, Truncation};
+
+    fn meaning(table: &str, column: &str) -> &'static str {
+        columns(table)
+            .into_iter()
+            .find(|c| c.name == column)
+            .unwrap_or_else(|| panic!("{table}.{column}"))
+            .meaning
+    }
+
+    /// The contract's words for the fixed vocabularies are the enums' own: a value the code
+    /// cannot produce is not promised, and every value it produces is named.
+    #[test]
+    fn schema_texts_name_each_value_of_the_vocabularies() {
+        let listed = |table: &str, column: &str, values: &[&str]| {
+            let m = meaning(table, column);
+            for v in values {
+                assert!(m.contains(v), "{table}.{column} does not name {v}: {m}");
+            }
+            let named = m
+                .split([',', ' ', ':'])
+                .filter(|w| {
+                    w.chars().all(|c| c.is_ascii_lowercase() || c == '_') && w.contains('_')
+                })
+                .count();
+            assert!(
+                named <= values.len(),
+                "{table}.{column} names more than the code makes: {m}"
+            );
+        };
+        let truncations: Vec<&str> = Truncation::ALL.iter().map(|t| t.as_str()).collect();
+        listed("documents", "truncation", &truncations);
+        listed(
+            "indicators",
+            "kind",
+            &[Kind::Actual, Kind::Estimate, Kind::Target].map(Kind::as_str),
+        );
+        listed(
+            "indicators",
+            "qualifier",
+            &[
+                Qualifier::AtLeast,
+                Qualifier::About,
+                Qualifier::AtMost,
+                Qualifier::Range,
+            ]
+            .map(Qualifier::as_str),
+        );
+        listed(
+            "indicators",
+            "commitment",
+            &Commitment::ALL.map(Commitment::as_str),
+        );
+    }
 }

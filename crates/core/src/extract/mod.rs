@@ -10,7 +10,7 @@ pub mod indicators;
 pub mod numbers;
 pub mod units;
 
-use crate::model::count;
+use crate::model::{count, Commitment, Kind, Qualifier};
 use numbers::{Dec, SCALES};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,9 +26,9 @@ pub struct Mention {
     pub base_unit: Option<&'static str>,
     pub growth_pct: Option<f64>,
     pub growth_basis: Option<&'static str>,
-    pub kind: &'static str,
-    pub qualifier: Option<&'static str>,
-    pub commitment: Option<&'static str>,
+    pub kind: Kind,
+    pub qualifier: Option<Qualifier>,
+    pub commitment: Option<Commitment>,
     pub value_high: Option<f64>,
     pub growth_high: Option<f64>,
     pub approximate: Option<&'static str>,
@@ -106,7 +106,7 @@ struct Quantity {
     pow: u32,
     high: Option<Dec>,
     approx: Option<&'static str>,
-    qualifier: Option<&'static str>,
+    qualifier: Option<Qualifier>,
     /// growth verb before it: Some(sign)
     growth: Option<i32>,
     /// 至/到 after the verb: a level reached, not a growth
@@ -417,14 +417,14 @@ fn qualifier_at(
     start: usize,
     end: usize,
     range: bool,
-) -> (Option<&'static str>, usize) {
-    let mut qualifier = if range { Some("区间") } else { None };
+) -> (Option<Qualifier>, usize) {
+    let mut qualifier = if range { Some(Qualifier::Range) } else { None };
     let mut end = end;
     for (w, q) in [
-        ("以上", "以上"),
-        ("左右", "左右"),
-        ("以内", "以内"),
-        ("以下", "以内"),
+        ("以上", Qualifier::AtLeast),
+        ("左右", Qualifier::About),
+        ("以内", Qualifier::AtMost),
+        ("以下", Qualifier::AtMost),
     ] {
         if numbers::starts_with(chars, end, w) {
             qualifier = qualifier.or(Some(q));
@@ -435,11 +435,11 @@ fn qualifier_at(
     if qualifier.is_none()
         && word_before(chars, start, &["不低于", "不少于", "不小于", "超过"]).is_some()
     {
-        qualifier = Some("以上");
+        qualifier = Some(Qualifier::AtLeast);
     }
     if qualifier.is_none() && word_before(chars, start, &["控制在", "不超过", "不高于"]).is_some()
     {
-        qualifier = Some("以内");
+        qualifier = Some(Qualifier::AtMost);
     }
     (qualifier, end)
 }
@@ -1066,7 +1066,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
     let estimate = ctx.estimate_scope || sentence_text.contains("预计");
     let mut prev_subject: Option<String> = None;
     let mut prev_clause_end = 0usize;
-    let mut carried_commitment: Option<&'static str> = None;
+    let mut carried_commitment: Option<Commitment> = None;
     // the row the next subject-less growth may attach to: (index in out, clause end)
     let mut open_level: Option<usize> = None;
     let lists = spread(chars, &qs);
@@ -1153,7 +1153,9 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             .clone()
             .unwrap_or_else(|| strip_subject(&raw_subject));
         let own_generic = list_subject.is_none() && GENERIC.contains(&own.as_str());
-        let own_commitment = find_any(&chars[cs..q.start], COMMITMENTS);
+        let own_commitment = Commitment::ALL
+            .into_iter()
+            .find(|c| holds(&chars[cs..q.start], c.as_str()));
         let commitment = own_commitment.or(carried_commitment);
         if own_commitment.is_some() {
             carried_commitment = own_commitment;
@@ -1270,25 +1272,25 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         // is a target: that year has not happened yet
         let planned = matches!((named_year, doc.report_year), (Some(y), Some(r)) if y >= r);
         let kind = if estimate {
-            "estimate"
+            Kind::Estimate
         } else if !past
             && (planned || is_target_sentence || ctx.target_scope || ctx.part == Some("plan"))
         {
-            "target"
+            Kind::Target
         } else {
-            "actual"
+            Kind::Actual
         };
         // else the section's or paragraph's year, else the report's
         // a target of a list opened earlier (`主要预期目标是：…；…`) is for the report's year,
         // not for a year the paragraph named before the list
-        let period_year = if kind == "target" && ctx.target_scope {
+        let period_year = if kind == Kind::Target && ctx.target_scope {
             named_year.or(doc.report_year).or(ctx.section_year)
         } else {
             named_year
                 .or(ctx.section_year)
                 .or(ctx.paragraph_year)
                 .or(match kind {
-                    "target" => doc.report_year,
+                    Kind::Target => doc.report_year,
                     _ => doc.review_year,
                 })
         };
@@ -1516,9 +1518,9 @@ mod tests {
                     m.value,
                     m.unit.as_deref(),
                     m.growth_pct,
-                    m.kind,
-                    m.qualifier,
-                    m.commitment,
+                    m.kind.as_str(),
+                    m.qualifier.map(Qualifier::as_str),
+                    m.commitment.map(Commitment::as_str),
                     m.period_year,
                 )
             })
@@ -1630,7 +1632,7 @@ mod tests {
                     m.growth_high,
                     m.value,
                     m.value_high,
-                    m.qualifier,
+                    m.qualifier.map(Qualifier::as_str),
                     m.approximate,
                 )
             })
@@ -1887,9 +1889,9 @@ mod tests {
             )]
         );
         let ms = run("地区生产总值增长7.2%，增速高于预期目标0.2个百分点。", None);
-        assert_eq!((ms[0].indicator, ms[0].kind), (Some("gdp"), "actual"));
+        assert_eq!((ms[0].indicator, ms[0].kind), (Some("gdp"), Kind::Actual));
         let ms = run("固定资产投资完成年计划的118.2%，超额完成目标任务。", None);
-        assert!(ms.iter().all(|m| m.kind == "actual"), "{ms:?}");
+        assert!(ms.iter().all(|m| m.kind == Kind::Actual), "{ms:?}");
         let ms = run("城镇登记失业率控制在4.5%以内。", Some("plan"));
         assert_eq!(
             rows(&ms),
@@ -1918,7 +1920,7 @@ mod tests {
             "到“十五五”期末，全社会研发经费投入年均增长7%以上。",
             Some("plan"),
         );
-        assert_eq!((ms[0].period_year, ms[0].kind), (Some(2030), "target"));
+        assert_eq!((ms[0].period_year, ms[0].kind), (Some(2030), Kind::Target));
         let ms = run(
             "今年经济增长预期目标为5%左右，去年地区生产总值增长5.2%。",
             None,
