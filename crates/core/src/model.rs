@@ -67,6 +67,59 @@ impl Commitment {
     }
 }
 
+/// What a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DocType {
+    /// The government's work report to the congress (政府工作报告).
+    GovernmentWorkReport,
+    /// An official's speech (讲话).
+    Speech,
+    News,
+    #[default]
+    Other,
+}
+
+impl DocType {
+    pub const ALL: [DocType; 4] = [
+        DocType::GovernmentWorkReport,
+        DocType::Speech,
+        DocType::News,
+        DocType::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocType::GovernmentWorkReport => "government_work_report",
+            DocType::Speech => "speech",
+            DocType::News => "news",
+            DocType::Other => "other",
+        }
+    }
+}
+
+/// The part of a work report a section belongs to, from the level-1 heading above it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// What was done (工作回顾, 过去五年…).
+    Review,
+    /// What is planned (工作安排, 主要目标, 重点任务…).
+    Plan,
+    /// The problems the report admits (存在的问题和不足).
+    Problems,
+    Other,
+}
+
+impl Part {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Part::Review => "review",
+            Part::Plan => "plan",
+            Part::Problems => "problems",
+            Part::Other => "other",
+        }
+    }
+}
+
 /// Why a document is judged incomplete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Truncation {

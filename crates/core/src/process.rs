@@ -174,7 +174,7 @@ impl Pipeline {
         // truncation judged on the whole: a work report that never reaches its plan part
         let mut truncation = cleaned.truncation;
         if truncation.is_none()
-            && m.doc_type == "government_work_report"
+            && m.doc_type == DocType::GovernmentWorkReport
             && segment::reviews_without_plan(&seg)
         {
             truncation = Some(Truncation::MissingSections);
@@ -206,7 +206,7 @@ impl Pipeline {
                 ordinal: s.ordinal,
                 title: s.title.clone(),
                 path: s.path.clone(),
-                part: s.part.map(str::to_string),
+                part: s.part.map(|p| p.as_str().to_string()),
                 char_start: count(s.start),
                 char_end: count(s.end),
                 sentence_count: count(s.sentence_count),
@@ -235,7 +235,7 @@ impl Pipeline {
             decode_errors: count(decode_errors),
             script: converted.script.to_string(),
             title: m.title.clone(),
-            doc_type: m.doc_type.to_string(),
+            doc_type: m.doc_type.as_str().to_string(),
             province: m.province.clone(),
             city: m.city.clone(),
             county: m.county.clone(),

@@ -10,7 +10,7 @@ pub mod indicators;
 pub mod numbers;
 pub mod units;
 
-use crate::model::{count, Commitment, Kind, Qualifier};
+use crate::model::{count, Commitment, Kind, Part, Qualifier};
 use numbers::{Dec, SCALES};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +48,7 @@ pub struct DocContext {
 pub struct SentenceCtx<'a> {
     pub chars: &'a [char],
     /// The document's part at this sentence (review / plan / problems / other).
-    pub part: Option<&'static str>,
+    pub part: Option<Part>,
     /// Year named in the titles of the sections around it, innermost first.
     pub section_year: Option<i32>,
     /// A 预计 earlier in the same paragraph.
@@ -1274,7 +1274,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         let kind = if estimate {
             Kind::Estimate
         } else if !past
-            && (planned || is_target_sentence || ctx.target_scope || ctx.part == Some("plan"))
+            && (planned || is_target_sentence || ctx.target_scope || ctx.part == Some(Part::Plan))
         {
             Kind::Target
         } else {
@@ -1481,6 +1481,12 @@ mod tests {
     use super::*;
 
     fn run(s: &str, part: Option<&'static str>) -> Vec<Mention> {
+        let part = part.map(|p| match p {
+            "plan" => Part::Plan,
+            "review" => Part::Review,
+            "problems" => Part::Problems,
+            _ => Part::Other,
+        });
         let chars: Vec<char> = s.chars().collect();
         let ctx = SentenceCtx {
             chars: &chars,

@@ -4,7 +4,7 @@
 
 pub mod gazetteer;
 
-use crate::model::Hints;
+use crate::model::{DocType, Hints};
 use crate::zh::dates::{find_dates, Ymd};
 use crate::zh::markers;
 use gazetteer::{Form, Gazetteer, Level};
@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DocMeta {
     pub title: Option<String>,
-    pub doc_type: &'static str,
+    pub doc_type: DocType,
     pub province: Option<String>,
     pub city: Option<String>,
     pub county: Option<String>,
@@ -206,12 +206,12 @@ fn delivers_report(head: &str) -> bool {
         .is_match(head)
 }
 
-fn doc_type(title: &str, header: &[&str], text: &str) -> &'static str {
+fn doc_type(title: &str, header: &[&str], text: &str) -> DocType {
     let head = first_chars(text, 3000);
     // the government's report: a standing committee's, a court's or a procuratorate's
     // report is delivered to the same congress in the same words, but is not one
     if names_document(title) && title.contains("政府工作报告") || delivers_report(head) {
-        return "government_work_report";
+        return DocType::GovernmentWorkReport;
     }
     if header.iter().any(|l| l.starts_with("同志们"))
         || head.contains("\n同志们")
@@ -219,7 +219,7 @@ fn doc_type(title: &str, header: &[&str], text: &str) -> &'static str {
         || title.ends_with("致辞")
         || title.contains("讲话稿")
     {
-        return "speech";
+        return DocType::Speech;
     }
     static NEWS: OnceLock<Regex> = OnceLock::new();
     let news = re(
@@ -227,9 +227,9 @@ fn doc_type(title: &str, header: &[&str], text: &str) -> &'static str {
         r"记者|通讯员|\d{1,2}月\d{1,2}日电|日讯|^(日前|近日|昨天|今天)|[，。](日前|近日)|(日前|近日)[，,]?[^。]{0,30}(召开|举行|举办)|\d{1,2}月\d{1,2}日(上午|下午|晚上?)?[，,]?[^。]{0,60}(开幕|召开|举行|闭幕)|作了?(政府)?工作报告|在政府工作报告中|(政府)?工作报告(指出|提出|显示|强调|表示)|报告(指出|提出)|摘自.{0,6}工作报告|宣读.{0,4}工作报告|报导|报道",
     );
     if news.is_match(head) {
-        return "news";
+        return DocType::News;
     }
-    "other"
+    DocType::Other
 }
 
 /// The meeting line, which a hard wrap or a blank line may have split in two:
@@ -636,7 +636,7 @@ pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
     let doc_type = doc_type(&title_s, header, input.text);
     // a date alone on a line dates a report or a speech, not a news item (its publication)
     let meeting_line = meeting_text(header).filter(|m| {
-        matches!(doc_type, "government_work_report" | "speech")
+        matches!(doc_type, DocType::GovernmentWorkReport | DocType::Speech)
             || m.contains('在')
             || m.contains("会议")
     });
@@ -644,13 +644,13 @@ pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
         .as_deref()
         .and_then(|m| find_dates(m).first().map(|d| d.1));
     let meeting = meeting_line.as_deref().and_then(meeting_name).or_else(|| {
-        (doc_type == "speech")
+        (doc_type == DocType::Speech)
             .then(|| meeting_name(&title_s))
             .flatten()
     });
     let (mut speaker, mut speaker_title) = speaker(header, &title_s);
     let head = first_chars(input.text, 3000);
-    let about_report = doc_type == "news" && head.contains("工作报告");
+    let about_report = doc_type == DocType::News && head.contains("工作报告");
     if speaker.is_none() && about_report {
         (speaker, speaker_title) = news_speaker(head);
     }
@@ -670,7 +670,7 @@ pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
         })
     };
     let (mut report_year, mut review_year) = (None, None);
-    if doc_type == "government_work_report" {
+    if doc_type == DocType::GovernmentWorkReport {
         let (h_review, h_plan) = years_from_headings(&lines);
         report_year = year_of_title(&title_s)
             .or_else(|| meeting_date.map(plan_year_of_session))
@@ -754,7 +754,7 @@ mod tests {
     fn county_report_with_meeting_line_and_speaker() {
         let m = meta("2025年大洼区政府工作报告\n2024年12月27日在盘锦市大洼区第十九届人民代表大会第四次会议第一次全体会议上\n盘锦市大洼区人民政府区长 林 平\n各位代表：\n一、2024年工作回顾\n正文。");
         assert_eq!(m.title.as_deref(), Some("2025年大洼区政府工作报告"));
-        assert_eq!(m.doc_type, "government_work_report");
+        assert_eq!(m.doc_type.as_str(), "government_work_report");
         assert_eq!(
             (
                 m.province.as_deref(),
@@ -830,7 +830,7 @@ mod tests {
         let m = meta("区委书记在全区经济工作会议上的讲话\n同志们：\n**区长通报了情况。");
         assert_eq!(
             (
-                m.doc_type,
+                m.doc_type.as_str(),
                 m.admin_code.as_deref(),
                 m.speaker_title.as_deref()
             ),
@@ -868,7 +868,11 @@ mod tests {
     fn doc_types_and_reprint_dates() {
         let m = meta("县委书记在全县经济工作会议上的讲话\n同志们：\n今年以来，全县经济运行平稳。");
         assert_eq!(
-            (m.doc_type, m.speaker_title.as_deref(), m.meeting.as_deref()),
+            (
+                m.doc_type.as_str(),
+                m.speaker_title.as_deref(),
+                m.meeting.as_deref()
+            ),
             ("speech", Some("县委书记"), Some("全县经济工作会议"))
         );
         let g = Gazetteer::load();
@@ -885,7 +889,7 @@ mod tests {
             &g,
         );
         assert_eq!(
-            (m.doc_type, m.year, m.meeting_date),
+            (m.doc_type.as_str(), m.year, m.meeting_date),
             ("news", Some(2026), None)
         );
         // a report's own meeting date wins over the reprint date
@@ -964,7 +968,7 @@ mod tests {
         // spaced, alone; a December session plans for the next year
         let m = meta("政 府 工 作 报 告\n——2024年12月26日在青禾县第十八届人民代表大会\n第五次会议上\n青禾县人民政府代县长 林 平\n各位代表：\n现在，我代表县人民政府向大会报告工作。");
         assert_eq!(
-            (m.title.as_deref(), m.doc_type, m.report_year),
+            (m.title.as_deref(), m.doc_type.as_str(), m.report_year),
             (Some("政府工作报告"), "government_work_report", Some(2025))
         );
         assert_eq!(
@@ -1033,7 +1037,7 @@ mod tests {
         // gives the year
         let m = meta("各位代表：\n现在，我代表市人民政府，向大会报告工作，请予审议。\n一、过去五年工作回顾\n正文。\n二、2013年工作安排\n正文。");
         assert_eq!(
-            (m.doc_type, m.report_year, m.review_year),
+            (m.doc_type.as_str(), m.report_year, m.review_year),
             ("government_work_report", Some(2013), Some(2012))
         );
         // news about a report stays news, with the report's year and speaker
@@ -1044,7 +1048,7 @@ mod tests {
             None,
         );
         assert_eq!(
-            (m.doc_type, m.report_year, m.review_year),
+            (m.doc_type.as_str(), m.report_year, m.review_year),
             ("news", Some(2011), Some(2010))
         );
         assert_eq!(
@@ -1054,14 +1058,14 @@ mod tests {
         // the year the report plans for, from the text when the page has no date
         let m = meta("新华社北京3月5日电 国务院总理李明代表国务院向大会作政府工作报告。报告提出，2018年发展主要预期目标是：国内生产总值增长6.5%左右。");
         assert_eq!(
-            (m.doc_type, m.report_year, m.speaker.as_deref()),
+            (m.doc_type.as_str(), m.report_year, m.speaker.as_deref()),
             ("news", Some(2018), Some("李明"))
         );
         // a headline about a report being delivered names an event, not the document
         let m = meta("县长林平向大会作政府工作报告\n3月2日上午，青禾县第十七届人民代表大会第六次会议隆重开幕。");
-        assert_eq!(m.doc_type, "news");
+        assert_eq!(m.doc_type.as_str(), "news");
         let m = meta("两会快评｜从三个维度读懂今年的政府工作报告\n3月5日，会议开幕。");
-        assert_eq!(m.doc_type, "news");
+        assert_eq!(m.doc_type.as_str(), "news");
     }
 
     #[test]
@@ -1101,10 +1105,10 @@ mod tests {
     fn other_reports_to_the_congress_are_not_the_governments() {
         let m = meta("青禾县人民代表大会常务委员会工作报告\n——2025年1月10日在青禾县第十八届人民代表大会第五次会议上\n各位代表：\n现在，我代表县人民代表大会常务委员会向大会报告工作，请予审议。");
         assert_eq!(
-            (m.title.as_deref(), m.doc_type),
+            (m.title.as_deref(), m.doc_type.as_str()),
             (Some("青禾县人民代表大会常务委员会工作报告"), "other")
         );
         let m = meta("各位代表：\n现在，我代表县人民法院向大会报告工作，请予审议。");
-        assert_eq!(m.doc_type, "other");
+        assert_eq!(m.doc_type.as_str(), "other");
     }
 }

@@ -1,6 +1,7 @@
 //! Segment: the section tree and the sentences, as spans (character offsets) into the
 //! normalized text. One paragraph per line comes in (repair's output).
 
+use crate::model::Part;
 use crate::zh::markers::{self, MarkerKind};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -13,7 +14,7 @@ pub struct Section {
     pub ordinal: Option<i32>,
     pub title: String,
     pub path: String,
-    pub part: Option<&'static str>,
+    pub part: Option<Part>,
     /// Character offsets into the text.
     pub start: usize,
     pub end: usize,
@@ -149,17 +150,17 @@ fn lead_sentence(chars: &[char]) -> Option<usize> {
     ok.then_some(end)
 }
 
-fn part_of(title: &str) -> &'static str {
+fn part_of(title: &str) -> Part {
     if ["回顾", "总结", "过去", "成绩"]
         .iter()
         .any(|k| title.contains(k))
     {
-        "review"
+        Part::Review
     } else if ["问题", "不足", "困难和挑战"]
         .iter()
         .any(|k| title.contains(k))
     {
-        "problems"
+        Part::Problems
     } else if [
         "安排",
         "任务",
@@ -176,9 +177,9 @@ fn part_of(title: &str) -> &'static str {
     .iter()
     .any(|k| title.contains(k))
     {
-        "plan"
+        Part::Plan
     } else {
-        "other"
+        Part::Other
     }
 }
 
@@ -259,7 +260,7 @@ pub fn reviews_without_plan(seg: &Segmented) -> bool {
         .filter(|s| s.level == 1)
         .filter_map(|s| s.part)
         .collect();
-    parts.contains(&"review") && !parts.contains(&"plan")
+    parts.contains(&Part::Review) && !parts.contains(&Part::Plan)
 }
 
 pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
@@ -399,7 +400,7 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
         // a heading about problems is the problems part wherever it sits (`（九）存在的问题`)
         let own = part_of(&seg.sections[i].title);
         let part = match parent {
-            _ if own == "problems" => Some(own),
+            _ if own == Part::Problems => Some(own),
             None if seg.sections[i].level == 1 => Some(own),
             Some(p) => seg.sections[p].part,
             None => None,
@@ -517,7 +518,7 @@ mod tests {
                     s.marker.as_str(),
                     s.title.as_str(),
                     s.path.as_str(),
-                    s.part,
+                    s.part.map(Part::as_str),
                 )
             })
             .collect();
