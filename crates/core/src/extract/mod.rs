@@ -361,6 +361,15 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
         }
         let (qualifier, qend) = qualifier_at(chars, i, end, high.is_some());
         end = qend;
+        // `两千亿元和三千亿元两个台阶`, `400亿元大关`: a threshold passed, not the level itself
+        let threshold = ["大关", "台阶", "新台阶", "关口", "两个台阶", "个台阶"]
+            .iter()
+            .any(|w| numbers::starts_with(chars, end, w));
+        let approx = if threshold {
+            approx.or(Some("超"))
+        } else {
+            approx
+        };
         let growth = growth_before(chars, i);
         let reached = word_before(chars, verb_end(chars, i), &["至", "到"]).is_some();
         out.push(Quantity {
@@ -2028,6 +2037,24 @@ mod tests {
         assert_eq!(
             by_indicator(&ms),
             vec![(Some("gdp"), None, Some(6.0)), (None, None, Some(20.0))]
+        );
+    }
+
+    #[test]
+    fn thresholds_passed_are_marked() {
+        let ms = run(
+            "经济总量跨越了两千亿元和三千亿元两个台阶，财政收入突破400亿元大关。",
+            None,
+        );
+        let got: Vec<(Option<f64>, Option<&str>)> =
+            ms.iter().map(|m| (m.value, m.approximate)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some(2000.0), Some("超")),
+                (Some(3000.0), Some("超")),
+                (Some(400.0), Some("超"))
+            ]
         );
     }
 }
