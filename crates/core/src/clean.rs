@@ -33,11 +33,16 @@ const MAX_CHROME_LINE: usize = 200;
 
 /// Words of page widgets: toolbars, font-size controls, share buttons. A line made only of
 /// them (with brackets, bars and slashes between) is chrome, often one token per line.
-const WIDGETS: &str = r"下载|打印|全屏|收藏|关闭|关闭窗口|分享到?|返回顶部|打印本页|打印文章|加入收藏夹?|设为首页|字号|字体|[大中小]|加大|还原|减小|默认|A\+|A-|扫一扫|扫一扫在手机打开当前页|在手机打开当前页|手机版|繁体|简体|无障碍|纠错|我要纠错|网友互动交流|热门推荐|微信|微博|QQ空间|【字号[:：]?\s*大\s*中\s*小】";
+/// (A macro, not a const: `concat!` builds the rule's pattern from it at compile time.)
+macro_rules! widgets {
+    () => {
+        r"下载|打印|全屏|收藏|关闭|关闭窗口|分享到?|返回顶部|打印本页|打印文章|加入收藏夹?|设为首页|字号|字体|[大中小]|加大|还原|减小|默认|A\+|A-|扫一扫|扫一扫在手机打开当前页|在手机打开当前页|手机版|繁体|简体|无障碍|纠错|我要纠错|网友互动交流|热门推荐|微信|微博|QQ空间|【字号[:：]?\s*大\s*中\s*小】"
+    };
+}
 
-/// Labels of a page's source and time block; their value follows on the same line or, when
-/// the label stands alone, on the next.
-const SOURCE_LABELS: &str = r"来源|信息来源|文章来源|稿件来源|时间|日期|发布时间|发布日期|发文日期|更新时间|作者|编辑|责任编辑|浏览次数|浏览量|点击数|点击量|点击|阅读次数|阅读量|访问量|字数|供稿|审核|发布者|发布机构";
+/// A label of a page's source and time block at the start of a line; its value follows on
+/// the same line or, when the label stands alone, on the next.
+const SOURCE_LABEL: &str = r"^\s*(来源|信息来源|文章来源|稿件来源|时间|日期|发布时间|发布日期|发文日期|更新时间|作者|编辑|责任编辑|浏览次数|浏览量|点击数|点击量|点击|阅读次数|阅读量|访问量|字数|供稿|审核|发布者|发布机构)\s*[:：]";
 
 const RULES: &[Rule] = &[
     Rule {
@@ -65,7 +70,11 @@ const RULES: &[Rule] = &[
     Rule {
         name: "toolbar",
         action: Action::DropLine,
-        pattern: "",
+        pattern: concat!(
+            r"^([\s|｜/\[\]【】:：]*(",
+            widgets!(),
+            r"))+[\s|｜/\[\]【】:：]*$"
+        ),
     },
     Rule {
         name: "banner",
@@ -113,7 +122,7 @@ const RULES: &[Rule] = &[
     Rule {
         name: "source_line",
         action: Action::DropLine,
-        pattern: "",
+        pattern: SOURCE_LABEL,
     },
     Rule {
         name: "source_line",
@@ -150,18 +159,6 @@ const RULES: &[Rule] = &[
         pattern: r"^(目录|提纲|目录/提纲|目录提纲)\s*[:：]?\s*[…\.。·]*$",
     },
 ];
-
-/// The pattern of a rule written with one of the word lists above.
-fn pattern_of(i: usize, r: &Rule) -> String {
-    match (r.name, r.pattern) {
-        ("toolbar", "") => format!(r"^([\s|｜/\[\]【】:：]*({WIDGETS}))+[\s|｜/\[\]【】:：]*$"),
-        ("source_line", "") => format!(r"^\s*({SOURCE_LABELS})\s*[:：]"),
-        _ => {
-            debug_assert!(!r.pattern.is_empty(), "rule {i} has no pattern");
-            r.pattern.to_string()
-        }
-    }
-}
 
 /// A source label standing alone (`来源：`): its value is the next line.
 fn label_only(line: &str, re: &Regex) -> bool {
@@ -257,16 +254,14 @@ impl Cleaner {
     pub fn new(cc: &OpenCC) -> Cleaner {
         let rules = RULES
             .iter()
-            .enumerate()
-            .map(|(i, r)| Compiled {
+            .map(|r| Compiled {
                 name: r.name,
                 action: r.action,
-                re: Regex::new(&widen(&pattern_of(i, r), cc))
+                re: Regex::new(&widen(r.pattern, cc))
                     .unwrap_or_else(|e| panic!("clean rule {}: {e}", r.name)),
             })
             .collect();
-        let label = Regex::new(&widen(&format!(r"^\s*({SOURCE_LABELS})\s*[:：]"), cc))
-            .expect("source label pattern");
+        let label = Regex::new(&widen(SOURCE_LABEL, cc)).expect("source label pattern");
         let title_field = Regex::new(&widen(
             r"^\s*[|｜]?\s*文件名称\s*[|｜:：]\s*([^|｜]{2,60}?)\s*([|｜]|$)|下面是小编为大家整理的(.{2,50}?)(【[^】]*】)?[,，]?供大家参考",
             cc,
@@ -394,13 +389,8 @@ fn injected_token(text: &str) -> Option<&str> {
             continue;
         }
         lines += 1;
-        let letters = line.len()
-            - line
-                .trim_end_matches(|c: char| c.is_ascii_alphabetic())
-                .len();
-        let before = line[..line.len() - letters].chars().next_back();
-        if (2..=6).contains(&letters) && before.is_some_and(glue_before) {
-            let tok = &line[line.len() - letters..];
+        let (head, tok) = crate::zh::chars::latin_tail(line);
+        if (2..=6).contains(&tok.len()) && head.chars().next_back().is_some_and(glue_before) {
             match counts.iter_mut().find(|(t, _)| *t == tok) {
                 Some(e) => e.1 += 1,
                 None => counts.push((tok, 1)),
@@ -419,8 +409,8 @@ fn glue_before(c: char) -> bool {
     !c.is_ascii_alphanumeric() && !c.is_whitespace()
 }
 
-/// Removes every `tok` that follows a non-ASCII character and ends the line or a word
-/// (space after it); returns how many.
+/// Removes every `tok` glued to what precedes it (`glue_before`) that ends the line or a
+/// word (space after it); returns how many.
 fn strip_token(line: &mut String, tok: &str) -> usize {
     let mut out = String::with_capacity(line.len());
     let mut n = 0;

@@ -75,12 +75,9 @@ fn signature(line: &str) -> bool {
 /// clause.
 fn joins(line: &str, next: &str) -> bool {
     // a site's token after the sentence's end (`…任务。vzT`) does not reopen it
-    let letters = line.len()
-        - line
-            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
-            .len();
-    let core = if (1..=6).contains(&letters) {
-        &line[..line.len() - letters]
+    let (head, letters) = crate::zh::chars::latin_tail(line);
+    let core = if (1..=6).contains(&letters.len()) {
+        head
     } else {
         line
     };

@@ -22,6 +22,18 @@ pub struct Scan {
     pub spans: Vec<(String, String)>,
 }
 
+impl Scan {
+    /// A line with no damage: as it came, nothing counted.
+    fn unchanged(line: &str) -> Scan {
+        Scan {
+            text: line.to_string(),
+            repaired: 0,
+            unrepaired: 0,
+            spans: Vec::new(),
+        }
+    }
+}
+
 /// A token sequence: each byte, with the literal text that passes through after it.
 type Combo = Vec<(Tok, Option<String>)>;
 
@@ -767,33 +779,23 @@ pub fn shows_damage(doc: &str) -> bool {
 }
 
 /// Repairs one line. `doc` is the whole document, read for `Readings` and for signs of
-/// damage only when the line has some (`readings` and `damaged` cache that across the
+/// damage only when the line has some (`readings` and `doc_damaged` cache that across the
 /// document's lines).
 pub fn scan(
     line: &str,
     doc: &str,
     readings: &std::cell::OnceCell<Readings>,
-    damaged: &std::cell::OnceCell<bool>,
+    doc_damaged: &std::cell::OnceCell<bool>,
     search: bool,
 ) -> Scan {
     // every anchor is a `?` or an ASCII letter: a line without either has no damage
     if !line.bytes().any(|b| b == b'?' || b.is_ascii_alphabetic()) {
-        return Scan {
-            text: line.to_string(),
-            repaired: 0,
-            unrepaired: 0,
-            spans: Vec::new(),
-        };
+        return Scan::unchanged(line);
     }
     let chars: Vec<char> = line.chars().collect();
     let anchors = anchors(&chars);
     if anchors.is_empty() {
-        return Scan {
-            text: line.to_string(),
-            repaired: 0,
-            unrepaired: 0,
-            spans: Vec::new(),
-        };
+        return Scan::unchanged(line);
     }
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for &a in &anchors {
@@ -803,23 +805,21 @@ pub fn scan(
         }
     }
     // where each group's damage starts, for the groups that show evidence of damage at all
-    let damaged: Vec<(Vec<usize>, usize)> = groups
+    let suspects: Vec<(Vec<usize>, usize)> = groups
         .into_iter()
         .filter_map(|g| {
-            span_start(&chars, &g, &|| *damaged.get_or_init(|| shows_damage(doc))).map(|s| (g, s))
+            span_start(&chars, &g, &|| {
+                *doc_damaged.get_or_init(|| shows_damage(doc))
+            })
+            .map(|s| (g, s))
         })
         .collect();
-    if damaged.is_empty() {
-        return Scan {
-            text: line.to_string(),
-            repaired: 0,
-            unrepaired: 0,
-            spans: Vec::new(),
-        };
+    if suspects.is_empty() {
+        return Scan::unchanged(line);
     }
     if !search {
         // no search allowed (budget spent, or not GBK-shaped damage): count what is there
-        let spans: Vec<(String, String)> = damaged
+        let spans: Vec<(String, String)> = suspects
             .iter()
             .map(|(g, _)| (chars[g[0]].to_string(), chars[g[0]].to_string()))
             .collect();
@@ -835,7 +835,7 @@ pub fn scan(
     let mut pos = 0;
     let (mut repaired, mut unrepaired) = (0, 0);
     let mut spans = Vec::new();
-    for (g, start) in damaged {
+    for (g, start) in suspects {
         // folded punctuation at the start: the byte before it is the one that fell out
         let lost_first = chars[start] != '?';
         if start < pos {

@@ -3,6 +3,8 @@
 //! character and its content is a valid pinyin syllable, so real parentheses (`鄉(鎮)`,
 //! `閑置(部分閑置)`, `(GDP)`, `(4)`) stay.
 
+use crate::zh::chars::is_cjk;
+
 /// Tone-marked vowels (and the IPA `ɡ` some sites use for `g`) → plain letters.
 fn plain(c: char) -> Option<char> {
     Some(match c {
@@ -56,7 +58,28 @@ pub fn is_syllable(s: &str) -> bool {
     })
 }
 
-/// Removes annotations from one line; returns how many were removed.
+/// A syllable as annotations write it: lowercase.
+fn is_annotation(s: &str) -> bool {
+    !s.chars().any(|c| c.is_ascii_uppercase()) && is_syllable(s)
+}
+
+/// The annotation at `at` in `text`, when there is one: an opening parenthesis right after
+/// a Chinese character (`prev`), a syllable, and its closing parenthesis at most eight
+/// characters on. Returns the syllable and the byte length of the whole `(…)`.
+fn annotation_at(text: &str, at: usize, prev: Option<char>) -> Option<(&str, usize)> {
+    let open = text[at..].chars().next()?;
+    if !(open == '(' || open == '（') || !prev.is_some_and(is_cjk) {
+        return None;
+    }
+    let rest = &text[at + open.len_utf8()..];
+    let (end, close) = rest
+        .char_indices()
+        .take(9)
+        .find(|(_, ch)| *ch == ')' || *ch == '）')?;
+    let inner = &rest[..end];
+    is_annotation(inner).then_some((inner, open.len_utf8() + end + close.len_utf8()))
+}
+
 /// Does a text carry inline pinyin at all: an annotation with a tone mark, or at least
 /// three of them? A lone `(a)` or `(e)` after a character (`方案(a)`) is a label, and
 /// annotations are never in capitals.
@@ -64,23 +87,13 @@ pub fn annotated(text: &str) -> bool {
     let mut plain = 0;
     let mut prev: Option<char> = None;
     for (at, c) in text.char_indices() {
-        if (c == '(' || c == '（') && prev.is_some_and(is_cjk) {
-            let rest = &text[at + c.len_utf8()..];
-            if let Some((end, _)) = rest
-                .char_indices()
-                .take(9)
-                .find(|(_, ch)| *ch == ')' || *ch == '）')
-            {
-                let inner = &rest[..end];
-                if is_annotation(inner) {
-                    if !inner.is_ascii() {
-                        return true;
-                    }
-                    plain += 1;
-                    if plain >= 3 {
-                        return true;
-                    }
-                }
+        if let Some((inner, _)) = annotation_at(text, at, prev) {
+            if !inner.is_ascii() {
+                return true;
+            }
+            plain += 1;
+            if plain >= 3 {
+                return true;
             }
         }
         prev = Some(c);
@@ -88,36 +101,18 @@ pub fn annotated(text: &str) -> bool {
     false
 }
 
-/// A syllable as annotations write it: lowercase.
-fn is_annotation(s: &str) -> bool {
-    !s.chars().any(|c| c.is_ascii_uppercase()) && is_syllable(s)
-}
-
-use crate::zh::chars::is_cjk;
-
+/// Removes annotations from one line; returns how many were removed.
 pub fn strip(line: &str, out: &mut String) -> usize {
     let mut removed = 0;
     let mut prev: Option<char> = None;
     let mut i = 0;
     while i < line.len() {
-        let c = line[i..].chars().next().expect("char boundary");
-        if (c == '(' || c == '（') && prev.is_some_and(is_cjk) {
-            let open = c.len_utf8();
-            let rest = &line[i + open..];
-            // the syllable runs to the first closing paren, at most 8 characters away
-            if let Some(end) = rest
-                .char_indices()
-                .take(9)
-                .find(|(_, ch)| *ch == ')' || *ch == '）')
-            {
-                let inner = &rest[..end.0];
-                if is_annotation(inner) {
-                    removed += 1;
-                    i += open + end.0 + end.1.len_utf8();
-                    continue; // `prev` stays the annotated character
-                }
-            }
+        if let Some((_, len)) = annotation_at(line, i, prev) {
+            removed += 1;
+            i += len;
+            continue; // `prev` stays the annotated character
         }
+        let c = line[i..].chars().next().expect("char boundary");
         out.push(c);
         prev = Some(c);
         i += c.len_utf8();
