@@ -59,23 +59,6 @@ pub fn doc_id(sha_hex: &str) -> String {
     sha_hex[..16].to_string()
 }
 
-/// `source_bytes` is passed, not read from `raw`: the stages take the bytes out of it.
-fn error_reject(
-    raw: &RawDoc,
-    source_bytes: usize,
-    stage: &str,
-    reason: &str,
-    msg: String,
-) -> RejectRow {
-    RejectRow {
-        source_path: raw.source_path.clone(),
-        source_bytes: Some(source_bytes as i64),
-        reason: reason.into(),
-        message: format!("{}: {stage}: {msg}", raw.source_path),
-        duplicate_of: None,
-    }
-}
-
 /// Runs every stage on one document. Never panics outward: a panic inside a stage becomes a
 /// reject naming the document, so one bad input cannot take the run down.
 pub fn process(raw: RawDoc, res: &Resources, times: &mut StageTimes) -> Processed {
@@ -178,8 +161,9 @@ fn run_stages(
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        Err(error_reject(
-            &raw,
+        // `source_bytes` is passed, not read from `raw`: the stages took the bytes out of it
+        Err(RejectRow::in_stage(
+            &raw.source_path,
             source_bytes,
             "pipeline",
             "internal_error",

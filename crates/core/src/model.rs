@@ -58,7 +58,7 @@ impl Commitment {
         Commitment::StriveFor,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Commitment::MustHold => "必保",
             Commitment::Ensure => "确保",
@@ -331,6 +331,26 @@ pub struct RejectRow {
     pub reason: String,
     pub message: String,
     pub duplicate_of: Option<String>,
+}
+
+impl RejectRow {
+    /// An input a stage could not make a document of; the message names the input, the stage
+    /// and the cause (`a.txt: decode: …`).
+    pub fn in_stage(
+        source_path: &str,
+        source_bytes: usize,
+        stage: &str,
+        reason: &str,
+        msg: String,
+    ) -> RejectRow {
+        RejectRow {
+            source_path: source_path.to_string(),
+            source_bytes: Some(source_bytes as i64),
+            reason: reason.into(),
+            message: format!("{source_path}: {stage}: {msg}"),
+            duplicate_of: None,
+        }
+    }
 }
 
 /// Everything one accepted document contributes to the dataset.

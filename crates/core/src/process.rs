@@ -51,13 +51,7 @@ pub const STAGES: [&str; 8] = [
 ];
 
 fn error_reject(input: &Input, stage: &str, reason: &str, msg: String) -> RejectRow {
-    RejectRow {
-        source_path: input.source_path.clone(),
-        source_bytes: Some(input.source_bytes as i64),
-        reason: reason.into(),
-        message: format!("{}: {stage}: {msg}", input.source_path),
-        duplicate_of: None,
-    }
+    RejectRow::in_stage(&input.source_path, input.source_bytes, stage, reason, msg)
 }
 
 impl Pipeline {

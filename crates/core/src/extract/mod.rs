@@ -80,7 +80,11 @@ const GROWTH_DOWN: &[&str] = &[
     "降幅为",
     "降幅",
 ];
-const COMMITMENTS: &[&str] = &["必保", "确保", "力争"];
+const COMMITMENTS: &[&str] = &[
+    Commitment::MustHold.as_str(),
+    Commitment::Ensure.as_str(),
+    Commitment::StriveFor.as_str(),
+];
 // 计划 and 争取 are nouns too often (钢都英才计划, 对上争取资金) to mark a target
 const TARGET_WORDS: &[&str] = &[
     "预期目标",
@@ -111,6 +115,35 @@ struct Quantity {
     growth: Option<i32>,
     /// 至/到 after the verb: a level reached, not a growth
     reached: bool,
+}
+
+/// Words before a figure that make it approximate, and the `approximate` each gives.
+const APPROX_WORDS: &[(&str, &str)] = &[
+    ("超过", "超"),
+    ("超", "超"),
+    ("逾", "超"),
+    ("突破", "超"),
+    ("跨越", "超"),
+    ("跨越了", "超"),
+    ("跃上", "超"),
+    ("迈上", "超"),
+    ("站上", "超"),
+    ("将近", "近"),
+    ("接近", "近"),
+    ("近", "近"),
+    ("约", "约"),
+];
+
+/// The `approximate` of a figure at `i`, from the longest approximating word before it.
+fn approx_before(chars: &[char], i: usize) -> Option<&'static str> {
+    APPROX_WORDS
+        .iter()
+        .filter(|(w, _)| {
+            let n = w.chars().count();
+            i >= n && numbers::starts_with(chars, i - n, w)
+        })
+        .max_by_key(|(w, _)| w.chars().count())
+        .map(|(_, a)| *a)
 }
 
 /// A Chinese numeral a quantity may start with. A `match`: asked of every character of every
@@ -321,34 +354,7 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
             i = end;
             continue;
         }
-        let approx = approx.or(approx2).or_else(|| {
-            word_before(
-                chars,
-                i,
-                &[
-                    "超过",
-                    "近",
-                    "约",
-                    "超",
-                    "逾",
-                    "将近",
-                    "接近",
-                    "突破",
-                    "跨越",
-                    "跨越了",
-                    "跃上",
-                    "迈上",
-                    "站上",
-                ],
-            )
-            .map(|w| match w {
-                "超过" | "超" | "逾" | "突破" | "跨越" | "跨越了" | "跃上" | "迈上" | "站上" => {
-                    "超"
-                }
-                "将近" | "接近" | "近" => "近",
-                _ => "约",
-            })
-        });
+        let approx = approx.or(approx2).or_else(|| approx_before(chars, i));
         // a range whose second number carries the unit: 5%至5.5%, 5.5%到6%, 4.5%—5%
         let mut high = high_first;
         if let Some((_, n2)) = range_second(chars, end).filter(|_| high.is_none()) {
@@ -621,7 +627,7 @@ fn years_in(chars: &[char], upto: usize) -> Option<i32> {
             // 比2020年 / 较2020年 name the base, not the period
             // (`是2012年的1.2倍`: the base of a ratio)
             let base = i > 0 && matches!(chars[i - 1], '比' | '较' | '与' | '是');
-            if (1949..=2100).contains(&y) && !base {
+            if crate::zh::dates::YEARS.contains(&y) && !base {
                 best = Some(y);
             }
             i = year_at.map_or(i + 5, |a| a + 1);
@@ -659,10 +665,10 @@ fn find_any(hay: &[char], words: &[&'static str]) -> Option<&'static str> {
     words.iter().copied().find(|w| holds(hay, w))
 }
 
-/// Does a sentence set targets? A target word counts unless it sits in a comparison or an
+/// Does a sentence (`text`, and the same as `chars`) set targets? A target word counts unless it sits in a comparison or an
 /// account of results: `增速高于预期目标`, `完成年计划的118.2%`, `超额完成目标任务`,
 /// `确定的主要预期目标全面实现` report outcomes.
-fn states_target(chars: &[char]) -> bool {
+fn states_target(text: &str, chars: &[char]) -> bool {
     static TARGETS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
     let ac = TARGETS.get_or_init(|| {
         aho_corasick::AhoCorasick::builder()
@@ -670,8 +676,7 @@ fn states_target(chars: &[char]) -> bool {
             .build(TARGET_WORDS)
             .expect("target words")
     });
-    let text: String = chars.iter().collect();
-    ac.find_iter(&text).any(|m| {
+    ac.find_iter(text).any(|m| {
         let at = text[..m.start()].chars().count();
         let n = text[m.start()..m.end()].chars().count();
         let before = &chars[at.saturating_sub(6)..at];
@@ -1071,7 +1076,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
     let qs = quantities(chars);
     let mut out: Vec<Mention> = Vec::new();
     let sentence_text: String = chars.iter().collect();
-    let is_target_sentence = states_target(chars);
+    let is_target_sentence = states_target(&sentence_text, chars);
     let estimate = ctx.estimate_scope || sentence_text.contains("预计");
     let mut prev_subject: Option<String> = None;
     let mut prev_clause_end = 0usize;
@@ -1190,7 +1195,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
                 }
             }
         }
-        let is_growth = q.growth.is_some() && !q.reached && (q.base == "%" || q.base == "百分点");
+        let is_growth = is_growth_q(&q);
         // a growth with no subject of its own completes the level before it
         if is_growth && own_generic && q.base == "%" {
             if let Some(oi) = open_level {

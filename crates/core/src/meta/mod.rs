@@ -5,7 +5,7 @@
 pub mod gazetteer;
 
 use crate::model::{DocType, Hints};
-use crate::zh::dates::{find_dates, Ymd};
+use crate::zh::dates::{self, find_dates, Ymd};
 use crate::zh::markers;
 use gazetteer::{Form, Gazetteer, Level};
 use regex::Regex;
@@ -252,12 +252,7 @@ fn meeting_text(header: &[&str]) -> Option<String> {
         // a speech dates itself on a line of its own (`（2024年12月30日）`)
         return header
             .iter()
-            .map(|l| l.trim_matches(|c: char| dashes.contains(&c) || closing.contains(&c)))
-            .find(|t| {
-                find_dates(t)
-                    .first()
-                    .is_some_and(|(r, _)| r.len() + 2 >= t.len())
-            })
+            .find_map(|l| date_line(l, dashes, closing))
             .map(str::to_string);
     };
     let mut s = String::new();
@@ -271,17 +266,24 @@ fn meeting_text(header: &[&str]) -> Option<String> {
         }
     }
     // the date on a line of its own after the meeting: `——在某县…会议上` / `（2025年1月8日）`
-    if find_dates(&s).is_empty() {
-        if let Some(d) = header.get(next).filter(|l| {
-            let t = l.trim_matches(|c: char| dashes.contains(&c) || closing.contains(&c));
-            find_dates(t)
-                .first()
-                .is_some_and(|(r, _)| r.len() + 2 >= t.len())
-        }) {
-            s.push_str(d);
-        }
+    if find_dates(&s).is_empty()
+        && header
+            .get(next)
+            .is_some_and(|l| date_line(l, dashes, closing).is_some())
+    {
+        s.push_str(header[next]);
     }
     Some(s)
+}
+
+/// A line that is a date and nothing else (but the dashes or brackets around it):
+/// `（2024年12月30日）`. Returns the date's text.
+fn date_line<'a>(l: &'a str, open: &[char], close: &[char]) -> Option<&'a str> {
+    let t = l.trim_matches(|c: char| open.contains(&c) || close.contains(&c));
+    find_dates(t)
+        .first()
+        .is_some_and(|(r, _)| r.len() + 2 >= t.len())
+        .then_some(t)
 }
 
 fn meeting_name(s: &str) -> Option<String> {
@@ -310,6 +312,9 @@ fn meeting_name(s: &str) -> Option<String> {
 
 /// Offices that deliver reports and speeches, longest first within each family so that
 /// `代区长` is read whole.
+/// A name written with the middle dot (`买买提·艾力`), as regex.
+const DOTTED_NAME: &str = r"\p{Han}{1,8}·\p{Han}{1,8}";
+
 const TITLES: &str = "常务副区长|常务副县长|常务副市长|常务副省长|常务副州长|常务副旗长|代区长|代县长|代市长|代省长|代州长|代旗长|代盟长|代主席|区长|县长|市长|省长|州长|旗长|盟长|主席|区委书记|县委书记|市委书记|州委书记|省委书记|书记|总理";
 
 fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
@@ -319,7 +324,7 @@ fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
     // `某县人民政府县长 林 平`, `区 长 刘某某`, `买买提·某某`; after the meeting on its line
     let line = LINE.get_or_init(|| {
         Regex::new(&format!(
-            r"^.{{0,30}}?({TITLES})\s+(\p{{Han}}(?:\s{{0,2}}\p{{Han}}){{1,3}}|\p{{Han}}{{1,8}}·\p{{Han}}{{1,8}})$"
+            r"^.{{0,30}}?({TITLES})\s+(\p{{Han}}(?:\s{{0,2}}\p{{Han}}){{1,3}}|{DOTTED_NAME})$"
         ))
         .expect("speaker regex")
     });
@@ -327,7 +332,7 @@ fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
     // after the name of a division or its government
     let glued = GLUED.get_or_init(|| {
         Regex::new(&format!(
-            r"^\p{{Han}}{{1,16}}?(?:[县区市省州旗盟]|人民政府)({TITLES})(\p{{Han}}{{2,3}}|\p{{Han}}{{1,8}}·\p{{Han}}{{1,8}})$"
+            r"^\p{{Han}}{{1,16}}?(?:[县区市省州旗盟]|人民政府)({TITLES})(\p{{Han}}{{2,3}}|{DOTTED_NAME})$"
         ))
         .expect("glued speaker regex")
     });
@@ -380,7 +385,7 @@ fn news_speaker(head: &str) -> (Option<String>, Option<String>) {
     static PREMIER: OnceLock<Regex> = OnceLock::new();
     let lead = LEAD.get_or_init(|| {
         Regex::new(&format!(
-            r"({TITLES})(\p{{Han}}{{1,8}}·\p{{Han}}{{1,8}}|\p{{Han}}{{2,3}}?)(?:同志)?(?:代表[^。，]{{1,12}}?向[^。，]{{0,16}}?作了?|代表[^。，]{{1,12}}?作了?|向[^。，]{{0,16}}?作了?|作了?|在[^。，]{{0,8}}?)《?(?:政府)?工作报告"
+            r"({TITLES})({DOTTED_NAME}|\p{{Han}}{{2,3}}?)(?:同志)?(?:代表[^。，]{{1,12}}?向[^。，]{{0,16}}?作了?|代表[^。，]{{1,12}}?作了?|向[^。，]{{0,16}}?作了?|作了?|在[^。，]{{0,8}}?)《?(?:政府)?工作报告"
         ))
         .expect("news speaker regex")
     });
@@ -557,7 +562,7 @@ fn plan_year_in(head: &str) -> Option<i32> {
                 .find_map(|i| c.get(i))
                 .and_then(|m| m.as_str().parse().ok())
         })
-        .find(|y| (1949..=2100).contains(y))
+        .find(|y| dates::YEARS.contains(y))
 }
 
 /// The year a text reviews, where it says so: `刚刚过去的2007年`, `回顾2009年`,
@@ -570,7 +575,7 @@ fn review_year_in(head: &str) -> Option<i32> {
     );
     r.captures_iter(head)
         .filter_map(|c| c.get(1).or(c.get(2)).and_then(|m| m.as_str().parse().ok()))
-        .find(|y| (1949..=2100).contains(y))
+        .find(|y| dates::YEARS.contains(y))
 }
 
 fn year_of_title(title: &str) -> Option<i32> {

@@ -36,6 +36,10 @@ pub fn civil_from_days(z: i32) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// The years a date or a figure's period may name: the People's Republic's, to the
+/// plans still ahead.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1949..=2100;
+
 fn valid(y: i32, m: u32, d: u32) -> Option<Ymd> {
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days = [
@@ -52,12 +56,13 @@ fn valid(y: i32, m: u32, d: u32) -> Option<Ymd> {
         30,
         31,
     ];
-    ((1949..=2100).contains(&y) && (1..=12).contains(&m) && d >= 1 && d <= days[m as usize - 1])
-        .then_some(Ymd {
+    (YEARS.contains(&y) && (1..=12).contains(&m) && d >= 1 && d <= days[m as usize - 1]).then_some(
+        Ymd {
             year: y,
             month: m,
             day: d,
-        })
+        },
+    )
 }
 
 /// 〇一二…九 digit by digit (years) or 十/二十七 (months, days).
