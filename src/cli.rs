@@ -1,12 +1,12 @@
 //! The command line: the only place that knows about flags. Each subcommand turns its
 //! arguments into a config once and returns the process exit code.
 
-use crate::pipeline::{self, Resources, StageTimes};
-use crate::schema;
-use crate::source::{self, Item, SourceOptions};
-use crate::{validate, Config};
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use govtext::pipeline::{self, Resources, StageTimes};
+use govtext::schema;
+use govtext::source::{self, Item, SourceOptions};
+use govtext::{validate, Config};
 use std::path::PathBuf;
 
 /// Exit codes: 0 every input became a document; 3 some inputs were rejected (the dataset is
@@ -115,7 +115,7 @@ fn mb(b: u64) -> f64 {
     b as f64 / 1e6
 }
 
-fn print_summary(r: &crate::RunReport, out: &std::path::Path) {
+fn print_summary(r: &govtext::RunReport, out: &std::path::Path) {
     let secs = r.elapsed.as_secs_f64().max(1e-9);
     eprintln!(
         "govtext: {} documents, {} rejected, {:.1} MB in {:.2} s ({:.1} MB/s, {:.0} docs/s) → {}",
@@ -133,7 +133,7 @@ fn print_summary(r: &crate::RunReport, out: &std::path::Path) {
             r.reused,
             r.documents + r.rejects - r.reused
         ),
-        Some(why) if why != crate::sink::carry::NO_DATASET => {
+        Some(why) if why != govtext::sink::carry::NO_DATASET => {
             eprintln!("  full run: {why}")
         }
         Some(_) => {}
@@ -216,10 +216,10 @@ pub fn main_with(cli: Cli) -> Result<i32> {
                 output: output.clone(),
                 jobs,
                 max_bytes,
-                progress: !quiet,
                 full_refresh,
             };
-            let report = crate::run(&cfg)?;
+            let mut progress = crate::progress::Progress::new(!quiet, &cfg.inputs);
+            let report = govtext::run_observed(&cfg, &mut progress)?;
             print_summary(&report, &output);
             Ok(if report.rejects > 0 {
                 EXIT_REJECTS
@@ -254,11 +254,11 @@ pub fn main_with(cli: Cli) -> Result<i32> {
         }
         Command::Panel { dir } => panel(&dir),
         Command::Stats { dir, json } => {
-            let s = crate::stats::stats(&dir)?;
+            let s = govtext::stats::stats(&dir)?;
             if json {
                 println!("{}", serde_json::to_string(&s)?);
             } else {
-                print!("{}", crate::stats::render(&s));
+                print!("{}", govtext::stats::render(&s));
             }
             Ok(EXIT_OK)
         }
@@ -286,7 +286,12 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
         let raw = match item {
             Item::Doc(d) => d,
             Item::Reject(r) => {
-                println!("{}: rejected ({}): {}", r.source_path, r.reason, r.message);
+                println!(
+                    "{}: rejected ({}): {}",
+                    r.source_path,
+                    r.reason.as_str(),
+                    r.message
+                );
                 any_reject = true;
                 continue;
             }
@@ -296,7 +301,12 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
         let rows = match result {
             Ok(rows) => rows,
             Err(r) => {
-                println!("{}: rejected ({}): {}", r.source_path, r.reason, r.message);
+                println!(
+                    "{}: rejected ({}): {}",
+                    r.source_path,
+                    r.reason.as_str(),
+                    r.message
+                );
                 any_reject = true;
                 continue;
             }
@@ -304,14 +314,14 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
         let d = &rows.document;
         println!("== {} ({})", d.source_path, d.doc_id);
         println!("title        {}", d.title.as_deref().unwrap_or("-"));
-        println!("doc_type     {}", d.doc_type);
+        println!("doc_type     {}", d.doc_type.as_str());
         println!(
             "region       {} / {} / {}  code {} ({})  partition {}",
             d.province.as_deref().unwrap_or("-"),
             d.city.as_deref().unwrap_or("-"),
             d.county.as_deref().unwrap_or("-"),
             d.admin_code.as_deref().unwrap_or("-"),
-            d.admin_level.as_deref().unwrap_or("-"),
+            d.admin_level.map_or("-", |l| l.as_str()),
             rows.partition.dir()
         );
         println!(
@@ -319,7 +329,7 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
             d.report_year,
             d.review_year,
             d.meeting_date
-                .map(crate::zh::dates::civil_from_days)
+                .map(govtext::zh::dates::civil_from_days)
                 .unwrap_or("-".into()),
             d.meeting.as_deref().unwrap_or("-")
         );
@@ -337,12 +347,16 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
             d.pinyin_removed, d.mojibake_repaired, d.mojibake_unrepaired
         );
         println!(
-            "clean        {} chars of chrome removed; truncated {} {:?} declared {:?}",
-            d.boilerplate_chars, d.is_truncated, d.truncation, d.declared_chars
+            "clean        {} chars of chrome removed; truncated {} {} declared {:?}",
+            d.boilerplate_chars,
+            d.is_truncated,
+            d.truncation.map_or("-", |t| t.as_str()),
+            d.declared_chars
         );
         println!(
             "convert      script {}, {} chars converted",
-            d.script, d.converted_chars
+            d.script.as_str(),
+            d.converted_chars
         );
         println!(
             "counts       {} chars, {} sections, {} sentences, {} indicators",
@@ -360,7 +374,7 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
         println!("-- clean: {} lines or notes removed", trace.removed.len());
         for (rule, line) in trace.removed.iter().take(12) {
             let short: String = line.chars().take(60).collect();
-            println!("   [{rule}] {short}");
+            println!("   [{}] {short}", rule.as_str());
         }
         println!("-- sections");
         for s in &rows.sections {
@@ -370,7 +384,7 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
                 s.path,
                 s.marker,
                 s.title,
-                s.part.as_deref().unwrap_or("-")
+                s.part.map_or("-", |p| p.as_str())
             );
         }
         println!("-- indicators");
@@ -384,10 +398,10 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
                 i.growth_pct,
                 i.kind.as_str(),
                 i.qualifier
-                    .map(crate::model::Qualifier::as_str)
+                    .map(govtext::model::Qualifier::as_str)
                     .unwrap_or(""),
                 i.commitment
-                    .map(crate::model::Commitment::as_str)
+                    .map(govtext::model::Commitment::as_str)
                     .unwrap_or(""),
                 i.period_year,
                 i.mention
@@ -400,11 +414,11 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
 
 #[cfg(feature = "analytics")]
 fn panel(dir: &std::path::Path) -> Result<i32> {
-    let (rows, changed) = crate::panel::publish(dir)?;
+    let (rows, changed) = govtext::panel::publish(dir)?;
     eprintln!(
         "govtext: panel of {rows} rows → {}/{}{}",
         dir.display(),
-        crate::panel::PANEL_FILE,
+        govtext::panel::PANEL_FILE,
         if changed { "" } else { " (unchanged)" }
     );
     Ok(EXIT_OK)

@@ -3,7 +3,6 @@
 //! The stages, in the order `pipeline` runs them: `source` → `decode` (+ `html`) → `repair`
 //! → `clean` → `convert` → `meta` → `segment` → `extract` → rows (`model`) → `sink`.
 
-pub mod cli;
 // the stages live in govtext-core; re-exported so `govtext::meta`, `crate::model`… stay
 pub use govtext_core::{
     clean, convert, decode, extract, html, meta, model, process, repair, segment, zh,
@@ -14,7 +13,6 @@ pub use govtext_dataset::{schema, sink};
 #[cfg(feature = "analytics")]
 pub mod panel;
 pub mod pipeline;
-pub mod progress;
 pub mod source;
 pub mod stats;
 pub mod validate;
@@ -31,7 +29,6 @@ pub struct Config {
     pub jobs: usize,
     /// Inputs larger than this are rejected as too_large.
     pub max_bytes: u64,
-    pub progress: bool,
     /// Process every input, even those a previous run of the same build already holds.
     pub full_refresh: bool,
 }
@@ -57,16 +54,16 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    pub fn count_reject(&mut self, reason: &str) {
+    pub fn count_reject(&mut self, reason: model::Reason) {
         self.rejects += 1;
         *self
             .rejects_by_reason
-            .entry(reason.to_string())
+            .entry(reason.as_str().to_string())
             .or_default() += 1;
     }
 }
 
-pub use pipeline::run;
+pub use pipeline::{run, run_observed, Observer};
 
 /// This program, as the manifests it writes record it.
 pub const TOOL: sink::Tool = sink::Tool {

@@ -1,6 +1,9 @@
 //! Thin: parse the arguments, run, turn the outcome into an exit code and one clear line.
 use clap::Parser;
 
+mod cli;
+mod progress;
+
 #[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -33,14 +36,14 @@ fn main() {
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
-    let cli = govtext::cli::Cli::parse();
-    let code = match govtext::cli::main_with(cli) {
+    let cli = cli::Cli::parse();
+    let code = match cli::main_with(cli) {
         Ok(code) => code,
         Err(e) => {
             // one line: the chain of causes, outermost first
             let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
             eprintln!("govtext: error: {}", chain.join(": "));
-            govtext::cli::EXIT_FATAL
+            cli::EXIT_FATAL
         }
     };
     std::process::exit(code);

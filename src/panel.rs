@@ -19,7 +19,7 @@ use crate::schema;
 use crate::sink::writer::{write_parquet, FileEntry, WriterLimits};
 use crate::sink::Manifest;
 use anyhow::{Context as _, Result};
-use arrow::array::{ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, Float64Array, Int32Array, RecordBatch, StringArray};
 use polars::prelude::*;
 use std::path::Path;
 use std::sync::Arc;
@@ -324,8 +324,8 @@ pub fn to_batch(df: &DataFrame) -> Result<RecordBatch> {
                     .collect();
                 Ok(Arc::new(gap) as ArrayRef)
             }
-            arrow::datatypes::DataType::Float64 => floats(df, c.name),
-            arrow::datatypes::DataType::Int32 => ints(df, c.name),
+            arrow_schema::DataType::Float64 => floats(df, c.name),
+            arrow_schema::DataType::Int32 => ints(df, c.name),
             _ => strings(df, c.name),
         })
         .collect::<Result<_>>()?;

@@ -9,9 +9,9 @@ use crate::sink::{
 };
 use crate::source::{self, Format, Item, RawDoc, SourceOptions};
 use crate::{Config, RunReport};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -52,17 +52,16 @@ pub enum Outcome {
 /// What one input became, with what the manifest records of it.
 pub struct Processed {
     pub input: InputEntry,
+    /// The sha256 of its bytes.
+    pub sha256: [u8; 32],
     pub outcome: Outcome,
-}
-
-pub fn doc_id(sha_hex: &str) -> String {
-    sha_hex[..16].to_string()
 }
 
 /// Runs every stage on one document. Never panics outward: a panic inside a stage becomes a
 /// reject naming the document, so one bad input cannot take the run down.
 pub fn process(raw: RawDoc, res: &Resources, times: &mut StageTimes) -> Processed {
-    process_or_reuse(raw, res, None, times)
+    let sha = hash(&raw, times);
+    process_or_reuse(raw, &sha, res, None, times)
 }
 
 /// `process`, with what the stages changed (what `govtext inspect` shows).
@@ -72,32 +71,39 @@ pub fn process_traced(
     times: &mut StageTimes,
 ) -> (Result<DocRows, RejectRow>, Trace) {
     let mut trace = Trace::default();
-    let (sha, id) = hash(&raw, times);
+    let sha = hash(&raw, times);
+    let (sha, id) = (crate::sink::writer::hex(&sha), doc_id_of(&sha));
     let result = run_stages(raw, res, &sha, &id, Some(&mut trace), times);
     (result, trace)
 }
 
-/// The input's sha256 (hex) and the doc_id made from it.
-fn hash(raw: &RawDoc, times: &mut StageTimes) -> (String, String) {
+/// The input's sha256, which names it (`doc_id`) and finds its duplicates.
+fn hash(raw: &RawDoc, times: &mut StageTimes) -> [u8; 32] {
     let t = crate::thread_cpu();
-    let sha = crate::sink::writer::hex(&Sha256::digest(&raw.bytes));
+    let sha = Sha256::digest(&raw.bytes).into();
     times.add("hash", t);
-    let id = doc_id(&sha);
-    (sha, id)
+    sha
 }
 
-/// `process`, unless `prev` (the dataset an incremental run builds on) already holds this
-/// input's rows: then the document is only named, not processed.
+/// The doc_id of the input with this sha256: its first 16 hex digits.
+fn doc_id_of(sha: &[u8; 32]) -> String {
+    crate::sink::writer::hex(&sha[..8])
+}
+
+/// `process` (the input's sha256 already taken), unless `prev` (the dataset an incremental
+/// run builds on) already holds this input's rows: then the document is only named, not
+/// processed.
 ///
 /// Takes the input by value: its bytes are let go (or become the text, when they are UTF-8)
 /// as soon as they are decoded, so a huge document is not held once more to the end.
-pub fn process_or_reuse(
+fn process_or_reuse(
     raw: RawDoc,
+    sha256: &[u8; 32],
     res: &Resources,
     prev: Option<&Previous>,
     times: &mut StageTimes,
 ) -> Processed {
-    let (sha, id) = hash(&raw, times);
+    let (sha, id) = (crate::sink::writer::hex(sha256), doc_id_of(sha256));
     let mut input = InputEntry {
         path: raw.source_path.clone(),
         bytes: Some(raw.bytes.len() as u64),
@@ -113,6 +119,7 @@ pub fn process_or_reuse(
                 partition: Some(r.partition.clone()),
                 ..input
             },
+            sha256: *sha256,
             outcome: Outcome::Reused(r),
         };
     }
@@ -123,11 +130,15 @@ pub fn process_or_reuse(
             Outcome::Doc(Box::new(rows))
         }
         Err(r) => {
-            input.reject = Some(r.reason.clone());
+            input.reject = Some(r.reason.as_str().into());
             Outcome::Reject(r)
         }
     };
-    Processed { input, outcome }
+    Processed {
+        input,
+        sha256: *sha256,
+        outcome,
+    }
 }
 
 /// The stages of `govtext_core`, with each stage's CPU time charged and a panic turned into
@@ -166,7 +177,7 @@ fn run_stages(
             &raw.source_path,
             source_bytes,
             "pipeline",
-            "internal_error",
+            Reason::InternalError,
             format!("internal error (please report): {what}"),
         ))
     })
@@ -174,19 +185,49 @@ fn run_stages(
 
 /// What the reader hands the workers, numbered in input order.
 enum Job {
-    Doc(u64, RawDoc),
+    /// A document to process, with its sha256 (the reader hashes every input to find the
+    /// copies of earlier ones before any stage runs on them).
+    Doc(u64, RawDoc, [u8; 32]),
     /// An input the source already rejected: passed through to keep its place in the order.
     Rejected(u64, RejectRow),
+    /// The same bytes as an earlier input: not processed; what it becomes is decided in
+    /// order, once the earlier input's outcome is known.
+    Copy(u64, Copy),
+}
+
+/// An input whose bytes an earlier input of the run already had.
+struct Copy {
+    source_path: String,
+    bytes: u64,
+    sha: [u8; 32],
 }
 
 /// What a worker hands the writer for one input.
 enum Done {
     Processed(Processed),
     Rejected(RejectRow),
+    Copy(Copy),
 }
+
+/// What a caller sees of a run while it goes (the command line draws a progress line from
+/// it; the library itself prints nothing).
+pub trait Observer {
+    /// Inputs done so far (documents and rejects, in input order) and their bytes.
+    fn progress(&mut self, _inputs: u64, _bytes: u64) {}
+    /// Every input is done; what remains is writing the last files and publishing.
+    fn inputs_done(&mut self) {}
+}
+
+/// Watches nothing.
+impl Observer for () {}
 
 /// Runs the whole job: inputs → staging dataset → atomic publish.
 pub fn run(cfg: &Config) -> Result<RunReport> {
+    run_observed(cfg, &mut ())
+}
+
+/// `run`, telling `observer` how far it has got.
+pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunReport> {
     let started = Instant::now();
     let cpu_at_start = crate::process_cpu();
     let setup_from = crate::thread_cpu();
@@ -224,8 +265,8 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
         .name("govtext-reader".into())
         .spawn(move || {
             let t = crate::thread_cpu();
-            read_all(&inputs, &src_opts, &job_tx, &ticket_rx);
-            crate::thread_cpu().saturating_sub(t)
+            let hashing = read_all(&inputs, &src_opts, &job_tx, &ticket_rx);
+            (crate::thread_cpu().saturating_sub(t), hashing)
         })?;
     let mut workers = Vec::new();
     for w in 0..jobs {
@@ -236,24 +277,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
         workers.push(
             std::thread::Builder::new()
                 .name(format!("govtext-worker-{w}"))
-                .spawn(move || loop {
-                    let job = match rx.lock() {
-                        Ok(guard) => guard.recv(),
-                        Err(_) => break,
-                    };
-                    let Ok(job) = job else { break };
-                    let mut times = StageTimes::default();
-                    let msg = match job {
-                        Job::Doc(seq, raw) => {
-                            let p = process_or_reuse(raw, &res, prev.as_deref(), &mut times);
-                            (seq, Done::Processed(p), times)
-                        }
-                        Job::Rejected(seq, r) => (seq, Done::Rejected(r), times),
-                    };
-                    if tx.send(msg).is_err() {
-                        break;
-                    }
-                })?,
+                .spawn(move || work(&rx, &tx, &res, prev.as_deref()))?,
         );
     }
     drop(res_tx);
@@ -270,11 +294,10 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
     let mut kept: std::collections::HashSet<String> = Default::default();
     let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
     let mut next = 0u64;
-    // the sha256 of every document kept (its doc_id is made from it): 32 bytes per input is
-    // all a run holds that grows with the corpus
-    let mut seen: HashSet<[u8; 32]> = HashSet::new();
+    // the inputs a stage rejected, by sha256: a copy of one is rejected the same way; a copy
+    // of any other input is a duplicate of the document it became
+    let mut rejected: HashMap<[u8; 32], RejectRow> = HashMap::new();
     let mut inputs_log = InputsLog::create(&staging.dir)?;
-    let mut progress = crate::progress::Progress::new(cfg.progress, &cfg.inputs);
     // this thread so far: the lock, the previous dataset, the dictionaries, the threads
     let t = report.stage_times.add("setup", setup_from);
     for (seq, done, times) in res_rx.iter() {
@@ -289,7 +312,7 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
                     accept(
                         p,
                         &mut writer,
-                        &mut seen,
+                        &mut rejected,
                         &mut kept,
                         &mut inputs_log,
                         &mut report,
@@ -301,23 +324,43 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
                         bytes: r.source_bytes.map(|b| b as u64),
                         sha256: None,
                         doc_id: None,
-                        reject: Some(r.reason.clone()),
+                        reject: Some(r.reason.as_str().into()),
                         partition: None,
                     })?;
-                    report.count_reject(&r.reason);
+                    report.count_reject(r.reason);
+                    writer.reject(r);
+                }
+                Done::Copy(c) => {
+                    report.input_bytes += c.bytes;
+                    let r = copy_reject(&c, &rejected);
+                    inputs_log.push(&InputEntry {
+                        path: c.source_path,
+                        bytes: Some(c.bytes),
+                        sha256: Some(crate::sink::writer::hex(&c.sha)),
+                        doc_id: None,
+                        reject: Some(r.reason.as_str().into()),
+                        partition: None,
+                    })?;
+                    report.count_reject(r.reason);
                     writer.reject(r);
                 }
             }
-            progress.tick(report.documents + report.rejects, report.input_bytes);
+            observer.progress(report.documents + report.rejects, report.input_bytes);
         }
     }
-    progress.finish();
+    observer.inputs_done();
     // putting documents in order, dropping duplicates, buffering rows, the inputs log
     let t = report.stage_times.add("accept", t);
     let read = reader
         .join()
         .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
-    report.stage_times.charge("read", read);
+    // the reader's time less its hashing, charged as a stage of its own
+    let (read, hashing) = read;
+    let hashed = Duration::from_nanos(hashing.0.values().sum());
+    report
+        .stage_times
+        .charge("read", read.saturating_sub(hashed));
+    report.stage_times.merge(&hashing);
     for w in workers {
         w.join()
             .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
@@ -346,67 +389,92 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
 fn accept(
     p: Processed,
     writer: &mut DatasetWriter,
-    seen: &mut HashSet<[u8; 32]>,
+    rejected: &mut HashMap<[u8; 32], RejectRow>,
     kept: &mut std::collections::HashSet<String>,
     inputs_log: &mut InputsLog,
     report: &mut RunReport,
 ) -> Result<()> {
-    let mut input = p.input;
     match p.outcome {
         Outcome::Reused(r) => {
-            // an input listed as a document before was its bytes' first occurrence then,
-            // and inputs come in the same order: it is the first now too
-            if let Some(sha) = input.sha256.as_deref().and_then(sha_bytes) {
-                seen.insert(sha);
-            }
             kept.insert(r.doc_id);
             report.documents += 1;
             report.reused += 1;
         }
         Outcome::Doc(rows) => {
-            let sha = sha_bytes(&rows.document.source_sha256)
-                .with_context(|| format!("{}: not a sha256", rows.document.source_sha256))?;
-            if seen.contains(&sha) {
-                let kept = doc_id(&rows.document.source_sha256);
-                let r = RejectRow {
-                    source_path: rows.document.source_path.clone(),
-                    source_bytes: Some(rows.document.source_bytes),
-                    reason: "duplicate".into(),
-                    message: format!(
-                        "{}: source: same bytes as an earlier input, kept as doc_id {kept}",
-                        rows.document.source_path
-                    ),
-                    duplicate_of: Some(kept.clone()),
-                };
-                input.doc_id = None;
-                input.partition = None;
-                input.reject = Some("duplicate".into());
-                report.count_reject("duplicate");
-                writer.reject(r);
-            } else {
-                seen.insert(sha);
-                report.documents += 1;
-                writer.add(*rows)?;
-            }
+            report.documents += 1;
+            writer.add(*rows)?;
         }
         Outcome::Reject(r) => {
-            report.count_reject(&r.reason);
+            report.count_reject(r.reason);
+            rejected.insert(p.sha256, r.clone());
             writer.reject(r);
         }
     }
-    inputs_log.push(&input)
+    inputs_log.push(&p.input)
 }
 
-/// A sha256 in hex as its 32 bytes.
-fn sha_bytes(hex: &str) -> Option<[u8; 32]> {
-    let mut out = [0u8; 32];
-    if hex.len() != 64 {
-        return None;
+/// A worker: takes the reader's jobs until there are none, hands back what each became.
+fn work(
+    jobs: &std::sync::Mutex<Receiver<Job>>,
+    done: &SyncSender<(u64, Done, StageTimes)>,
+    res: &Resources,
+    prev: Option<&Previous>,
+) {
+    loop {
+        let job = match jobs.lock() {
+            Ok(guard) => guard.recv(),
+            Err(_) => break,
+        };
+        let Ok(job) = job else { break };
+        let mut times = StageTimes::default();
+        let msg = match job {
+            Job::Doc(seq, raw, sha) => {
+                let p = process_or_reuse(raw, &sha, res, prev, &mut times);
+                (seq, Done::Processed(p), times)
+            }
+            Job::Rejected(seq, r) => (seq, Done::Rejected(r), times),
+            Job::Copy(seq, c) => (seq, Done::Copy(c), times),
+        };
+        if done.send(msg).is_err() {
+            break;
+        }
     }
-    for (k, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(hex.get(2 * k..2 * k + 2)?, 16).ok()?;
+}
+
+/// The reject a copy of an earlier input becomes: the same as that input's when a stage
+/// rejected it (the same reason, the message naming the copy: what running the stages again
+/// on the same bytes would give), otherwise a `duplicate` naming the document kept.
+fn copy_reject(c: &Copy, rejected: &HashMap<[u8; 32], RejectRow>) -> RejectRow {
+    match rejected.get(&c.sha) {
+        Some(reject) => {
+            // the stage's message with the copy's path in place of the first's
+            let why = reject
+                .message
+                .strip_prefix(reject.source_path.as_str())
+                .unwrap_or(&reject.message);
+            RejectRow {
+                source_path: c.source_path.clone(),
+                source_bytes: Some(c.bytes as i64),
+                message: format!("{}{why}", c.source_path),
+                ..reject.clone()
+            }
+        }
+        // the reader sends a copy only after its first, and results are taken in input
+        // order: that first became a document (or was carried over from the last run)
+        None => {
+            let kept = doc_id_of(&c.sha);
+            RejectRow {
+                source_path: c.source_path.clone(),
+                source_bytes: Some(c.bytes as i64),
+                reason: Reason::Duplicate,
+                message: format!(
+                    "{}: source: same bytes as an earlier input, kept as doc_id {kept}",
+                    c.source_path
+                ),
+                duplicate_of: Some(kept),
+            }
+        }
     }
-    Some(out)
 }
 
 fn read_all(
@@ -414,14 +482,32 @@ fn read_all(
     opts: &SourceOptions,
     tx: &SyncSender<Job>,
     tickets: &Receiver<()>,
-) {
+) -> StageTimes {
     let mut seq = 0u64;
+    // the sha256 of every input read: 32 bytes per input is all a run holds that grows with
+    // the corpus
+    let mut seen: HashSet<[u8; 32]> = HashSet::new();
+    let mut times = StageTimes::default();
     let mut send = |item: Item| -> bool {
         if tickets.recv().is_err() {
             return false;
         }
         let job = match item {
-            Item::Doc(d) => Job::Doc(seq, d),
+            Item::Doc(d) => {
+                let sha = hash(&d, &mut times);
+                if seen.insert(sha) {
+                    Job::Doc(seq, d, sha)
+                } else {
+                    Job::Copy(
+                        seq,
+                        Copy {
+                            source_path: d.source_path,
+                            bytes: d.bytes.len() as u64,
+                            sha,
+                        },
+                    )
+                }
+            }
             Item::Reject(r) => Job::Rejected(seq, r),
         };
         seq += 1;
@@ -441,4 +527,92 @@ fn read_all(
             Err(item) => alive = send(item),
         }
     });
+    times
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reader hashes every input and sends a copy of earlier bytes as a `Copy`: no stage
+    /// ever runs on it.
+    #[test]
+    fn copies_are_found_before_any_stage() {
+        let tmp = tempfile::tempdir().unwrap();
+        let text = "柳塘县新闻\n今天开会。\n";
+        std::fs::write(tmp.path().join("a.txt"), text).unwrap();
+        std::fs::write(tmp.path().join("b.txt"), "岚溪县新闻\n").unwrap();
+        std::fs::write(tmp.path().join("c.txt"), text).unwrap();
+        let (tx, rx) = mpsc::sync_channel::<Job>(8);
+        let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(8);
+        for _ in 0..8 {
+            ticket_tx.send(()).unwrap();
+        }
+        read_all(
+            &[tmp.path().to_path_buf()],
+            &SourceOptions::default(),
+            &tx,
+            &ticket_rx,
+        );
+        drop(tx);
+        let jobs: Vec<String> = rx
+            .iter()
+            .map(|j| match j {
+                Job::Doc(seq, d, _) => format!("{seq} doc {}", name(&d.source_path)),
+                Job::Copy(seq, c) => format!("{seq} copy {} {}", name(&c.source_path), c.bytes),
+                Job::Rejected(seq, r) => format!("{seq} reject {}", name(&r.source_path)),
+            })
+            .collect();
+        let n = text.len();
+        assert_eq!(
+            jobs,
+            vec![
+                "0 doc a.txt".to_string(),
+                "1 doc b.txt".to_string(),
+                format!("2 copy c.txt {n}")
+            ]
+        );
+    }
+
+    fn name(p: &str) -> &str {
+        p.rsplit('/').next().unwrap()
+    }
+
+    /// A copy of an input a stage rejected is rejected the same way, naming itself; a copy of
+    /// a document is a duplicate naming the document.
+    #[test]
+    fn what_a_copy_becomes() {
+        let sha = [7u8; 32];
+        let copy = Copy {
+            source_path: "in/b.txt".into(),
+            bytes: 30,
+            sha,
+        };
+        let mut rejected = HashMap::new();
+        let dup = copy_reject(&copy, &rejected);
+        assert_eq!(
+            (dup.reason, dup.duplicate_of.as_deref(), dup.source_bytes),
+            (Reason::Duplicate, Some("0707070707070707"), Some(30))
+        );
+        assert_eq!(
+            dup.message,
+            "in/b.txt: source: same bytes as an earlier input, kept as doc_id 0707070707070707"
+        );
+        rejected.insert(
+            sha,
+            RejectRow::in_stage(
+                "in/a.txt",
+                30,
+                "decode",
+                Reason::Undecodable,
+                "30 malformed sequences".into(),
+            ),
+        );
+        let again = copy_reject(&copy, &rejected);
+        assert_eq!(
+            (again.reason, again.duplicate_of, again.source_path.as_str()),
+            (Reason::Undecodable, None, "in/b.txt")
+        );
+        assert_eq!(again.message, "in/b.txt: decode: 30 malformed sequences");
+    }
 }

@@ -23,7 +23,7 @@ impl Total {
         let _ = std::thread::Builder::new()
             .name("govtext-sizer".into())
             .spawn(move || {
-                crate::source::expand(&inputs, |entry| {
+                govtext::source::expand(&inputs, |entry| {
                     if let Ok(p) = entry {
                         let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
                         t.bytes.fetch_add(len, Ordering::Relaxed);
@@ -62,8 +62,10 @@ impl Progress {
             drawn: false,
         }
     }
+}
 
-    pub fn tick(&mut self, inputs: u64, bytes: u64) {
+impl govtext::Observer for Progress {
+    fn progress(&mut self, inputs: u64, bytes: u64) {
         if !self.enabled || self.last.elapsed() < Duration::from_millis(200) {
             return;
         }
@@ -82,7 +84,7 @@ impl Progress {
         self.drawn = true;
     }
 
-    pub fn finish(&mut self) {
+    fn inputs_done(&mut self) {
         if self.drawn {
             eprint!("\r\x1b[2K");
             let _ = std::io::stderr().flush();

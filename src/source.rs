@@ -2,7 +2,7 @@
 //! bytes, splits JSON Lines into records. Everything that cannot become a document here is
 //! returned as a reject with its reason, never dropped.
 
-use crate::model::RejectRow;
+use crate::model::{Reason, RejectRow};
 use serde_json::Value;
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
@@ -47,11 +47,11 @@ impl Default for SourceOptions {
     }
 }
 
-fn reject(path: &str, bytes: Option<u64>, reason: &str, message: String) -> Item {
+fn reject(path: &str, bytes: Option<u64>, reason: Reason, message: String) -> Item {
     Item::Reject(RejectRow {
         source_path: path.to_string(),
         source_bytes: bytes.map(|b| b as i64),
-        reason: reason.into(),
+        reason,
         message,
         duplicate_of: None,
     })
@@ -125,7 +125,7 @@ pub fn expand(inputs: &[PathBuf], mut emit: impl FnMut(Result<PathBuf, Item>)) {
                 emit(Err(reject(
                     &display(input),
                     None,
-                    "io_error",
+                    Reason::IoError,
                     format!("source: cannot read {}: {e}", display(input)),
                 )));
                 continue;
@@ -156,7 +156,7 @@ pub fn expand(inputs: &[PathBuf], mut emit: impl FnMut(Result<PathBuf, Item>)) {
                     } else {
                         format!("source: {err}")
                     };
-                    emit(Err(reject(&path, None, "io_error", msg)));
+                    emit(Err(reject(&path, None, Reason::IoError, msg)));
                 }
             }
         }
@@ -177,7 +177,7 @@ pub fn read(path: &Path, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
             Err(err) => emit(reject(
                 &shown,
                 None,
-                "io_error",
+                Reason::IoError,
                 format!("source: cannot open {shown}: {err}"),
             )),
         }
@@ -189,7 +189,7 @@ pub fn read(path: &Path, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
             emit(reject(
                 &shown,
                 size,
-                "too_large",
+                Reason::TooLarge,
                 format!(
                     "source: {s} bytes exceeds the cap of {} (--max-bytes)",
                     opts.max_bytes
@@ -204,7 +204,7 @@ pub fn read(path: &Path, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
         emit(reject(
             &shown,
             size,
-            "io_error",
+            Reason::IoError,
             format!("source: cannot read {shown}: {err}"),
         ));
         return;
@@ -214,16 +214,16 @@ pub fn read(path: &Path, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
         emit(reject(
             &shown,
             Some(n),
-            "too_large",
+            Reason::TooLarge,
             format!("source: more than {} bytes (--max-bytes)", opts.max_bytes),
         ));
         return;
     }
     if let Some(why) = empty_or_binary(&bytes) {
         let reason = if why.starts_with("empty") {
-            "empty"
+            Reason::Empty
         } else {
-            "binary"
+            Reason::Binary
         };
         emit(reject(&shown, Some(n), reason, format!("source: {why}")));
         return;
@@ -273,7 +273,7 @@ fn read_jsonl(mut r: impl BufRead, shown: &str, opts: &SourceOptions, mut emit: 
                 emit(reject(
                     shown,
                     None,
-                    "io_error",
+                    Reason::IoError,
                     format!("source: reading {shown} after line {lineno}: {err}"),
                 ));
                 break;
@@ -292,7 +292,7 @@ fn read_jsonl(mut r: impl BufRead, shown: &str, opts: &SourceOptions, mut emit: 
             emit(reject(
                 &path,
                 Some(n),
-                "too_large",
+                Reason::TooLarge,
                 format!(
                     "source: record of {n} bytes exceeds the cap of {}",
                     opts.max_bytes
@@ -306,7 +306,7 @@ fn read_jsonl(mut r: impl BufRead, shown: &str, opts: &SourceOptions, mut emit: 
                 emit(reject(
                     &path,
                     Some(n),
-                    "bad_record",
+                    Reason::BadRecord,
                     format!("source: line {lineno} is not JSON: {e}"),
                 ));
                 continue;
@@ -318,7 +318,7 @@ fn read_jsonl(mut r: impl BufRead, shown: &str, opts: &SourceOptions, mut emit: 
                 emit(reject(
                     &path,
                     Some(n),
-                    "bad_record",
+                    Reason::BadRecord,
                     format!("source: line {lineno}: field \"text\" is not a string"),
                 ));
                 continue;
@@ -327,7 +327,7 @@ fn read_jsonl(mut r: impl BufRead, shown: &str, opts: &SourceOptions, mut emit: 
                 emit(reject(
                     &path,
                     Some(n),
-                    "bad_record",
+                    Reason::BadRecord,
                     format!("source: line {lineno}: no field \"text\""),
                 ));
                 continue;
@@ -337,7 +337,7 @@ fn read_jsonl(mut r: impl BufRead, shown: &str, opts: &SourceOptions, mut emit: 
             emit(reject(
                 &path,
                 Some(n),
-                "empty",
+                Reason::Empty,
                 format!("source: line {lineno}: \"text\" is empty"),
             ));
             continue;
@@ -389,19 +389,19 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        let reasons: Vec<(String, String)> = items[1..]
+        let reasons: Vec<(String, Reason)> = items[1..]
             .iter()
             .map(|i| match i {
-                Item::Reject(r) => (r.source_path.clone(), r.reason.clone()),
+                Item::Reject(r) => (r.source_path.clone(), r.reason),
                 other => panic!("{other:?}"),
             })
             .collect();
         assert_eq!(
             reasons,
             vec![
-                ("x.jsonl#L3".into(), "bad_record".into()),
-                ("x.jsonl#L4".into(), "bad_record".into()),
-                ("x.jsonl#L5".into(), "bad_record".into()),
+                ("x.jsonl#L3".into(), Reason::BadRecord),
+                ("x.jsonl#L4".into(), Reason::BadRecord),
+                ("x.jsonl#L5".into(), Reason::BadRecord),
             ]
         );
     }

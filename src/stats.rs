@@ -5,7 +5,7 @@
 
 use crate::sink::{carry::partition_of, Manifest};
 use anyhow::{Context, Result};
-use arrow::array::{Array, BooleanArray, Int32Array, RecordBatch, StringArray};
+use arrow_array::{Array, BooleanArray, Int32Array, RecordBatch, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 use serde::Serialize;

@@ -29,6 +29,9 @@ fn every_input_is_a_document_or_a_reject() {
     )
     .unwrap();
     std::fs::write(inp.join("f_garbage.txt"), vec![0xFFu8; 3000]).unwrap();
+    // a copy of an input a stage rejects is rejected the same way, not as a duplicate of a
+    // document that does not exist
+    std::fs::write(inp.join("sub/g_garbage_copy.txt"), vec![0xFFu8; 3000]).unwrap();
     let out = tmp.path().join("out");
     let (code, err) = run(&[&inp], &out);
     assert_eq!(code, 3, "{err}");
@@ -57,21 +60,34 @@ fn every_input_is_a_document_or_a_reject() {
             ("e_records.jsonl#L3".into(), "bad_record".into()),
             ("f_garbage.txt".into(), "undecodable".into()),
             ("d_copy.txt".into(), "duplicate".into()),
+            ("g_garbage_copy.txt".into(), "undecodable".into()),
         ]
     );
     assert_eq!(r[1][0]["n"], json!(2));
     // the message names the input, the stage once, and the cause in figures
     let msg = duckdb(
         &out,
-        &["SELECT message FROM rejects WHERE reason = 'undecodable'"],
+        &["SELECT message, duplicate_of FROM rejects WHERE reason = 'undecodable' ORDER BY source_path"],
     );
-    let msg = msg[0][0]["message"].as_str().unwrap();
-    assert!(
-        msg.ends_with("f_garbage.txt: decode: 3000 malformed sequences in 3000 characters as GBK (best guess); not text in any supported encoding"),
-        "{msg}"
+    for (row, name) in msg[0]
+        .iter()
+        .zip(["f_garbage.txt", "sub/g_garbage_copy.txt"])
+    {
+        let m = row["message"].as_str().unwrap();
+        assert!(
+            m.ends_with(&format!("{name}: decode: 3000 malformed sequences in 3000 characters as GBK (best guess); not text in any supported encoding")),
+            "{m}"
+        );
+        assert_eq!(row["duplicate_of"], json!(null));
+    }
+    // the duplicate names the document its bytes became
+    let dup = duckdb(
+        &out,
+        &["SELECT r.duplicate_of = d.doc_id AS same FROM rejects r, documents d WHERE r.reason = 'duplicate' AND d.source_path LIKE '%c_good.txt'"],
     );
+    assert_eq!(dup[0][0]["same"], json!(true));
     let m = manifest(&out);
-    assert_eq!(m["inputs"].as_array().unwrap().len(), 8);
+    assert_eq!(m["inputs"].as_array().unwrap().len(), 9);
 }
 
 #[test]

@@ -79,6 +79,7 @@ proptest! {
 
 /// Arbitrary bytes through every stage: a document or a reject, never a panic.
 mod no_panics {
+    use govtext::model::Reason;
     use govtext::pipeline::{process, Outcome, Resources, StageTimes};
     use govtext::source::{Format, Hints, RawDoc};
     use proptest::prelude::*;
@@ -109,7 +110,7 @@ mod no_panics {
             let raw = RawDoc { source_path: "p".into(), bytes: b, format: if html { Format::Html } else { Format::Text }, text: None, hints: Hints::default() };
             let p = process(raw, res(), &mut StageTimes::default());
             if let Outcome::Reject(r) = &p.outcome {
-                prop_assert!(r.reason != "internal_error", "{}", r.message);
+                prop_assert!(r.reason != Reason::InternalError, "{}", r.message);
             }
         }
     }

@@ -19,8 +19,71 @@ enum Action {
     TocStart,
 }
 
+/// What clean removed, by kind: `Trace::removed` and `inspect` name each removal by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Boilerplate {
+    /// A government site's disclosure table (索引号, 文号…).
+    Metadata,
+    /// Breadcrumbs and menus.
+    Navigation,
+    /// Page widgets: font size, print, share, close.
+    Toolbar,
+    /// The site's name on a line of its own at the top.
+    Banner,
+    /// A `收藏《…》` line.
+    Bookmark,
+    /// Copyright, reprint and liability notes.
+    Disclaimer,
+    /// A document-sharing site's file card.
+    Docshare,
+    /// The page's own address (本文链接：…).
+    Address,
+    /// A comment box.
+    Comments,
+    /// A captcha prompt.
+    Captcha,
+    /// The site's footer: sponsor, ICP number, contact, previous/next links.
+    Footer,
+    /// The source, author and time block, and datelines.
+    SourceLine,
+    /// Photo captions, credits and picture file names.
+    Caption,
+    /// A forum post's user card.
+    Forum,
+    /// A paywall note; the body is cut there.
+    Paywall,
+    /// A table of contents.
+    Toc,
+    /// An anti-scraping token glued to line ends.
+    Injected,
+}
+
+impl Boilerplate {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Boilerplate::Metadata => "metadata",
+            Boilerplate::Navigation => "navigation",
+            Boilerplate::Toolbar => "toolbar",
+            Boilerplate::Banner => "banner",
+            Boilerplate::Bookmark => "bookmark",
+            Boilerplate::Disclaimer => "disclaimer",
+            Boilerplate::Docshare => "docshare",
+            Boilerplate::Address => "address",
+            Boilerplate::Comments => "comments",
+            Boilerplate::Captcha => "captcha",
+            Boilerplate::Footer => "footer",
+            Boilerplate::SourceLine => "source_line",
+            Boilerplate::Caption => "caption",
+            Boilerplate::Forum => "forum",
+            Boilerplate::Paywall => "paywall",
+            Boilerplate::Toc => "toc",
+            Boilerplate::Injected => "injected",
+        }
+    }
+}
+
 struct Rule {
-    name: &'static str,
+    name: Boilerplate,
     action: Action,
     pattern: &'static str,
 }
@@ -46,29 +109,29 @@ const SOURCE_LABEL: &str = r"^\s*(来源|信息来源|文章来源|稿件来源|
 
 const RULES: &[Rule] = &[
     Rule {
-        name: "metadata",
+        name: Boilerplate::Metadata,
         action: Action::DropLine,
         // a government site's disclosure table (索引号 | … | 文号 | …), as cells or as lines
         pattern: r"^\s*[|｜]?\s*(文件名称|索引号|文号|成文日期|公开日期|公开目录|公开形式|公开责任部门|有效性|主题分类|信息分类|发文机关|发布机构|公开方式|公开范围|所属机构|体裁分类|组配分类|生效日期|废止日期)\s*[|｜:：]",
     },
     Rule {
-        name: "navigation",
+        name: Boilerplate::Navigation,
         action: Action::DropLine,
         pattern: r"^(导航菜单|网站导航|网站首页|首页|返回首页|当前位置[:：].*|您的位置[:：].*|您现在的位置.*|现在位置[:：].*|所在位置[:：].*|首页\s*[>＞»›].*)$",
     },
     Rule {
-        name: "navigation",
+        name: Boilerplate::Navigation,
         action: Action::DropLine,
         // a breadcrumb (首页 >> 新闻 >> 正文) or a menu (新闻中心 | 专题 | 政务 | …)
         pattern: r"^[^。，！？]{0,40}?(\s*(>>?|＞|»|›)\s*[^。，！？>＞»›]{1,20}){2,}\s*$|^\s*[^|｜。，！？\d]{1,12}(\s*[|｜]\s*[^|｜。，！？\d]{1,12}){2,}\s*[|｜]?\s*$|^[\s>＞»›|｜/\-—_=*·•]+$",
     },
     Rule {
-        name: "toolbar",
+        name: Boilerplate::Toolbar,
         action: Action::DropLine,
         pattern: r"^.{0,30}【\s*(字号|字体|打印|关闭|收藏|大\s*中\s*小).*$|^.{0,40}(设为首页|加入收藏|打印本页|关闭窗口)[\s|｜]*(加入收藏夹?|设为首页)?\s*$",
     },
     Rule {
-        name: "toolbar",
+        name: Boilerplate::Toolbar,
         action: Action::DropLine,
         pattern: concat!(
             r"^([\s|｜/\[\]【】:：]*(",
@@ -77,84 +140,84 @@ const RULES: &[Rule] = &[
         ),
     },
     Rule {
-        name: "banner",
+        name: Boilerplate::Banner,
         action: Action::DropLine,
         // the site's name on a line of its own (`某某县人民政府`, `某某新闻网`), at the top of
         // the page (at the end, a government's name is the document's signature)
         pattern: r"^\s*[\p{Han}·]{2,16}(人民政府|人民政府网|政府网|门户网站|政务网|新闻网|融媒体中心)\s*$",
     },
     Rule {
-        name: "bookmark",
+        name: Boilerplate::Bookmark,
         action: Action::DropLine,
         pattern: r"^收藏《.*》[)）]?$",
     },
     Rule {
-        name: "disclaimer",
+        name: Boilerplate::Disclaimer,
         action: Action::DropLine,
         pattern: r"本文仅代表作者观点|不代表本站立场|未经许可[,，]?不得转载|版权归原作者所有|如有侵权[,，]?请联系|下载文档前请自行甄别|仅部分预览|如文档侵犯您的权益|人工客服工作时间|如果我们使用了您的图片|欢迎关注.{0,20}(APP|客户端|公众号)$|(?i:copyright|all rights reserved)|下面是小编为大家整理的|供大家参考[。.]?$",
     },
     Rule {
-        name: "docshare",
+        name: Boilerplate::Docshare,
         action: Action::DropLine,
         // a document-sharing site's file card: format, size, pages, the download button
         pattern: r"^\s*[•·]?\s*(格式[:：]\s*(?i:docx?|pdf|txt|pptx?|wps)|大小[:：]\s*[\d.]+\s*[KMG]B|文档页数[:：]\s*\d+|页数[:：]\s*\d+)\s*$|^下载文档原格式$|^\s*/\s*\d+\s*$",
     },
     Rule {
-        name: "address",
+        name: Boilerplate::Address,
         action: Action::DropLine,
         pattern: r"^(本文地址|本文链接|原文链接|文章链接)[:：]",
     },
     Rule {
-        name: "comments",
+        name: Boilerplate::Comments,
         action: Action::DropLine,
         pattern: r"^(留言与评论|发表评论|网友评论|我要评论|评论[(（]|相关评论)",
     },
     Rule {
-        name: "captcha",
+        name: Boilerplate::Captcha,
         action: Action::DropLine,
         pattern: r"^(验证码|请输入验证码)[:：]?",
     },
     Rule {
-        name: "footer",
+        name: Boilerplate::Footer,
         action: Action::DropLine,
         pattern: r"^(主办单位|承办单位|主办|承办|协办单位|技术支持|网站维护)[:：]|版权所有|ICP备|ICP证|公网安备|网站标识码|^网站地图$|^(联系电话|联系我们|联系方式|电子邮箱|通讯地址)[:：]?|^(上一条|下一条|上一篇|下一篇)[:：]",
     },
     Rule {
-        name: "source_line",
+        name: Boilerplate::SourceLine,
         action: Action::DropLine,
         pattern: SOURCE_LABEL,
     },
     Rule {
-        name: "source_line",
+        name: Boilerplate::SourceLine,
         action: Action::DropLine,
         // a dateline: a date and a clock time with a site or author name, no sentence
         pattern: r"^[^。，！？]{0,24}(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*(星期.)?\s*\d{1,2}[:：]\d{2}([:：]\d{2})?[^。，！？]{0,40}$|^[^。，！？]{0,24}\d{1,2}[:：]\d{2}\s+\d{4}-\d{1,2}-\d{1,2}[^。，！？]{0,20}$|^\s*date\s+\d{4}-\d{2}-\d{2}",
     },
     Rule {
-        name: "caption",
+        name: Boilerplate::Caption,
         action: Action::DropLine,
         // 图为…, a photo credit ending the line (新华社记者某某 摄, 人民网 某某摄), a picture's
         // file name, a picture line marked ▲
         pattern: r"^(图为|图片来源[:：]|摄影[:：])|^[(（]?(记者|通讯员).{1,12}摄[)）]?$|^.{0,120}?[。\s]\s*[\p{Han}·]{0,12}?(记者|通讯员)?\s*[\p{Han}·]{2,4}\s*摄\s*[)）]?$|^[\w\-.]{1,40}\.(?i:png|jpe?g|gif|webp|bmp)$|^[▲△][^。]{0,60}(作.{0,6}报告|出席|主持|讲话|致辞|调研|视察|参观|现场|合影|发言)[^。]{0,30}$",
     },
     Rule {
-        name: "forum",
+        name: Boilerplate::Forum,
         action: Action::DropLine,
         // a forum post's user card (每日心情, 签到天数, 积分…)
         pattern: r"^TA的每日心情|^签到天数[:：]|^[-\s]*积分\s*$|^[-\s]*版主\s*$|^[-\s]*\d{1,7}\s*[|｜]?\s*$",
     },
     Rule {
-        name: "paywall",
+        name: Boilerplate::Paywall,
         action: Action::Cut,
         pattern: r"…*[(（][^()（）]{0,60}省略\d+字[^()（）]{0,40}[)）]…*",
     },
     Rule {
-        name: "paywall",
+        name: Boilerplate::Paywall,
         action: Action::Cut,
         pattern: r"\s*…*[(（]?未完[,，]\s*全文共\d+字.*$",
     },
     Rule {
-        name: "toc",
+        name: Boilerplate::Toc,
         action: Action::TocStart,
         pattern: r"^(目录|提纲|目录/提纲|目录提纲)\s*[:：]?\s*[…\.。·]*$",
     },
@@ -167,7 +230,7 @@ fn label_only(line: &str, re: &Regex) -> bool {
 }
 
 struct Compiled {
-    name: &'static str,
+    name: Boilerplate,
     action: Action,
     re: Regex,
 }
@@ -186,7 +249,7 @@ pub struct Cleaned {
     pub text: String,
     pub boilerplate_chars: usize,
     /// (rule name, what was removed), in order.
-    pub removed: Vec<(&'static str, String)>,
+    pub removed: Vec<(Boilerplate, String)>,
     pub truncation: Option<Truncation>,
     pub declared_chars: Option<i32>,
     /// The document's name as a page's chrome gave it (a disclosure table's 文件名称), for
@@ -258,7 +321,7 @@ impl Cleaner {
                 name: r.name,
                 action: r.action,
                 re: Regex::new(&widen(r.pattern, cc))
-                    .unwrap_or_else(|e| panic!("clean rule {}: {e}", r.name)),
+                    .unwrap_or_else(|e| panic!("clean rule {}: {e}", r.name.as_str())),
             })
             .collect();
         let label = Regex::new(&widen(SOURCE_LABEL, cc)).expect("source label pattern");
@@ -292,11 +355,11 @@ impl Cleaner {
                     .all(|ch| matches!(ch, '…' | '.' | '。' | '·' | ' '))
                 {
                     in_toc = false;
-                    c.removed.push(("toc", line.to_string()));
+                    c.removed.push((Boilerplate::Toc, line.to_string()));
                     continue;
                 }
                 if toc_entry(line) {
-                    c.removed.push(("toc", line.to_string()));
+                    c.removed.push((Boilerplate::Toc, line.to_string()));
                     continue;
                 }
                 in_toc = false;
@@ -311,9 +374,9 @@ impl Cleaner {
                 && markers::parse(line).is_none();
             if (value_next || crumb_next) && short_value {
                 let rule = if value_next {
-                    "source_line"
+                    Boilerplate::SourceLine
                 } else {
-                    "navigation"
+                    Boilerplate::Navigation
                 };
                 c.removed.push((rule, line.to_string()));
                 value_next = false;
@@ -326,7 +389,7 @@ impl Cleaner {
             if let Some(tok) = injected {
                 let cut = strip_token(&mut line, tok);
                 if cut > 0 {
-                    c.removed.push(("injected", tok.repeat(cut)));
+                    c.removed.push((Boilerplate::Injected, tok.repeat(cut)));
                 }
             }
             let mut dropped = false;
@@ -334,14 +397,15 @@ impl Cleaner {
                 if line.is_empty() {
                     break;
                 }
-                if r.name == "banner" && line_no >= BANNER_LINES {
+                if r.name == Boilerplate::Banner && line_no >= BANNER_LINES {
                     continue;
                 }
                 match r.action {
                     Action::DropLine | Action::TocStart => {
                         if line.chars().count() <= MAX_CHROME_LINE && r.re.is_match(&line) {
-                            value_next = r.name == "source_line" && label_only(&line, &self.label);
-                            crumb_next = r.name == "navigation"
+                            value_next =
+                                r.name == Boilerplate::SourceLine && label_only(&line, &self.label);
+                            crumb_next = r.name == Boilerplate::Navigation
                                 && line.trim_end().ends_with(['>', '＞', '»', '›', ':', '：']);
                             c.removed.push((r.name, std::mem::take(&mut line)));
                             dropped = true;
@@ -518,7 +582,7 @@ mod tests {
         assert!(c
             .removed
             .iter()
-            .any(|(r, l)| *r == "source_line" && l == "发布时间：2025-02-01 09:30"));
+            .any(|(r, l)| *r == Boilerplate::SourceLine && l == "发布时间：2025-02-01 09:30"));
         // menus and breadcrumbs on one line
         let c = cleaner().clean("新闻中心 | 专题新闻 | 青禾政务 | 即时新闻\n首页 >> 新闻动态 >> 正文\n您现在的位置 专题 >> 两会 >> 人大报道\n标题\n正文。");
         assert_eq!(c.text, "标题\n正文。");

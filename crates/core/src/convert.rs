@@ -2,6 +2,7 @@
 //! and shared by every worker. Place names are protected: where t2s would change a current
 //! simplified name from the gazetteer (乾安县 → 干安县), the name is put back.
 
+use crate::model::Script;
 use aho_corasick::{AhoCorasick, MatchKind};
 use opencc_fmmseg::OpenCC;
 
@@ -26,7 +27,7 @@ pub struct Converter {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Converted {
     pub text: String,
-    pub script: &'static str,
+    pub script: Script,
     pub converted_chars: usize,
 }
 
@@ -104,18 +105,18 @@ impl Converter {
         if trad == 0 {
             return Converted {
                 text: text.to_string(),
-                script: "hans",
+                script: Script::Hans,
                 converted_chars: 0,
             };
         }
         // a simplified text with a stray 乾 or 後 is still simplified
         let share = trad as f64 / cjk.max(1) as f64;
         let script = if share >= 0.05 {
-            "hant"
+            Script::Hant
         } else if share >= 0.005 {
-            "mixed"
+            Script::Mixed
         } else {
-            "hans"
+            Script::Hans
         };
         let mut out = self.cc.t2s(text, false);
         if out.chars().any(|c| SUPPLEMENT.iter().any(|(t, _)| *t == c)) {
@@ -159,12 +160,12 @@ mod tests {
         let c = Converter::new(["乾安县"].into_iter());
         let r = c.convert("著力發展乾安縣經濟，後續幹部，堿地");
         assert_eq!(r.text, "着力发展乾安县经济，后续干部，碱地");
-        assert_eq!(r.script, "hant");
+        assert_eq!(r.script, Script::Hant);
         assert_eq!(r.converted_chars, 9);
         let s = c.convert("青禾县经济发展成效显著");
         assert_eq!(
             (s.text.as_str(), s.script, s.converted_chars),
-            ("青禾县经济发展成效显著", "hans", 0)
+            ("青禾县经济发展成效显著", Script::Hans, 0)
         );
     }
 }

@@ -79,7 +79,7 @@ const DECODE_CHUNK: usize = 32 * 1024;
 /// 0x20–0x9F (punctuation and the CJK blocks) or 0xFF (full-width forms), and at least a few
 /// are 0x00 (newlines, digits). GBK and Big5 bytes are spread far wider than that.
 pub fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
-    if bytes.len() < 8 || bytes.len() % 2 != 0 {
+    if bytes.len() < 8 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let units = bytes.len() / 2;

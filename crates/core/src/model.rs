@@ -110,6 +110,8 @@ pub enum Part {
 }
 
 impl Part {
+    pub const ALL: [Part; 4] = [Part::Review, Part::Plan, Part::Problems, Part::Other];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Part::Review => "review",
@@ -147,6 +149,97 @@ impl Truncation {
             Truncation::DanglingEnd => "dangling_end",
             Truncation::CutAfterHeading => "cut_after_heading",
             Truncation::MissingSections => "missing_sections",
+        }
+    }
+}
+
+/// The level of an administrative division (GB/T 2260).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AdminLevel {
+    Province,
+    City,
+    County,
+}
+
+impl AdminLevel {
+    pub const ALL: [AdminLevel; 3] = [AdminLevel::Province, AdminLevel::City, AdminLevel::County];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminLevel::Province => "province",
+            AdminLevel::City => "city",
+            AdminLevel::County => "county",
+        }
+    }
+}
+
+/// The script a document was written in, judged by its share of traditional-only characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Script {
+    /// Simplified (a stray 乾 or 後 still counts as simplified).
+    #[default]
+    Hans,
+    Hant,
+    /// Simplified with a noticeable share of traditional characters.
+    Mixed,
+}
+
+impl Script {
+    pub const ALL: [Script; 3] = [Script::Hans, Script::Hant, Script::Mixed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Script::Hans => "hans",
+            Script::Hant => "hant",
+            Script::Mixed => "mixed",
+        }
+    }
+}
+
+/// Why an input became a reject instead of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Reason {
+    /// No bytes, or only whitespace.
+    #[default]
+    Empty,
+    /// Not text (NUL bytes, an image, an archive…).
+    Binary,
+    /// Larger than `--max-bytes`.
+    TooLarge,
+    /// No encoding decodes it into text.
+    Undecodable,
+    /// A `.jsonl` line that is not a record with a text.
+    BadRecord,
+    /// The same bytes as an input already kept (`duplicate_of` names it).
+    Duplicate,
+    /// The file could not be read.
+    IoError,
+    /// A stage failed on it (a bug: the message says where); the run goes on.
+    InternalError,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 8] = [
+        Reason::Empty,
+        Reason::Binary,
+        Reason::TooLarge,
+        Reason::Undecodable,
+        Reason::BadRecord,
+        Reason::Duplicate,
+        Reason::IoError,
+        Reason::InternalError,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Empty => "empty",
+            Reason::Binary => "binary",
+            Reason::TooLarge => "too_large",
+            Reason::Undecodable => "undecodable",
+            Reason::BadRecord => "bad_record",
+            Reason::Duplicate => "duplicate",
+            Reason::IoError => "io_error",
+            Reason::InternalError => "internal_error",
         }
     }
 }
@@ -230,16 +323,16 @@ pub struct DocumentRow {
     pub source_path: String,
     pub source_bytes: i64,
     pub source_sha256: String,
-    pub encoding: String,
+    pub encoding: &'static str,
     pub decode_errors: i32,
-    pub script: String,
+    pub script: Script,
     pub title: Option<String>,
-    pub doc_type: String,
+    pub doc_type: DocType,
     pub province: Option<String>,
     pub city: Option<String>,
     pub county: Option<String>,
     pub admin_code: Option<String>,
-    pub admin_level: Option<String>,
+    pub admin_level: Option<AdminLevel>,
     pub report_year: Option<i32>,
     pub review_year: Option<i32>,
     /// Days since 1970-01-01.
@@ -248,7 +341,7 @@ pub struct DocumentRow {
     pub speaker: Option<String>,
     pub speaker_title: Option<String>,
     pub is_truncated: bool,
-    pub truncation: Option<String>,
+    pub truncation: Option<Truncation>,
     pub declared_chars: Option<i32>,
     pub pinyin_removed: i32,
     pub mojibake_repaired: i32,
@@ -274,7 +367,7 @@ pub struct SectionRow {
     pub ordinal: Option<i32>,
     pub title: String,
     pub path: String,
-    pub part: Option<String>,
+    pub part: Option<Part>,
     pub char_start: i32,
     pub char_end: i32,
     pub sentence_count: i32,
@@ -328,7 +421,7 @@ pub struct IndicatorRow {
 pub struct RejectRow {
     pub source_path: String,
     pub source_bytes: Option<i64>,
-    pub reason: String,
+    pub reason: Reason,
     pub message: String,
     pub duplicate_of: Option<String>,
 }
@@ -340,13 +433,13 @@ impl RejectRow {
         source_path: &str,
         source_bytes: usize,
         stage: &str,
-        reason: &str,
+        reason: Reason,
         msg: String,
     ) -> RejectRow {
         RejectRow {
             source_path: source_path.to_string(),
             source_bytes: Some(source_bytes as i64),
-            reason: reason.into(),
+            reason,
             message: format!("{source_path}: {stage}: {msg}"),
             duplicate_of: None,
         }

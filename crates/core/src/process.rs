@@ -42,7 +42,7 @@ pub struct Trace {
     /// Mojibake spans: (as found, as repaired; equal when left as found).
     pub mojibake_spans: Vec<(String, String)>,
     /// Lines and notes clean removed: (rule, text).
-    pub removed: Vec<(&'static str, String)>,
+    pub removed: Vec<(crate::clean::Boilerplate, String)>,
 }
 
 /// The stages, in the order `process` reports them done.
@@ -50,7 +50,7 @@ pub const STAGES: [&str; 8] = [
     "decode", "repair", "clean", "convert", "meta", "segment", "extract", "rows",
 ];
 
-fn error_reject(input: &Input, stage: &str, reason: &str, msg: String) -> RejectRow {
+fn error_reject(input: &Input, stage: &str, reason: Reason, msg: String) -> RejectRow {
     RejectRow::in_stage(&input.source_path, input.source_bytes, stage, reason, msg)
 }
 
@@ -84,23 +84,7 @@ impl Pipeline {
         let res = self;
         let source_bytes = raw.source_bytes;
         let (id, sha) = (raw.doc_id.clone(), raw.sha256.clone());
-        // decode
-        let (decoded_text, encoding, decode_errors) = match raw.text.take() {
-            Some(text) => {
-                // a JSON record's line: its text field is all that is needed of it
-                drop(std::mem::take(&mut raw.bytes));
-                (text, "UTF-8", 0)
-            }
-            None => match decode::decode_owned(std::mem::take(&mut raw.bytes)) {
-                Ok(d) => (d.text, d.encoding, d.errors),
-                Err(e) => return Err(error_reject(raw, "decode", "undecodable", e.to_string())),
-            },
-        };
-        let text = if raw.html {
-            html::to_text(&decoded_text)
-        } else {
-            decoded_text
-        };
+        let (text, encoding, decode_errors) = decode_input(raw)?;
         stage_done("decode");
         let mut repaired = repair::repair(&text, encoding != "Big5");
         drop(text);
@@ -120,7 +104,7 @@ impl Pipeline {
             return Err(error_reject(
                 raw,
                 "clean",
-                "empty",
+                Reason::Empty,
                 "nothing but site chrome or whitespace after cleaning".into(),
             ));
         }
@@ -174,50 +158,8 @@ impl Pipeline {
             truncation = Some(Truncation::MissingSections);
         }
 
-        // sentences are kept as byte spans of the text: char offsets turned into bytes by a
-        // cursor that walks forward (sentences come in order), not a table per character
-        let mut cursor = (0usize, 0usize);
-        let mut byte_at = |k: usize| {
-            if k < cursor.0 {
-                cursor = (0, 0);
-            }
-            cursor.1 += chars[cursor.0..k]
-                .iter()
-                .map(|c| c.len_utf8())
-                .sum::<usize>();
-            cursor.0 = k;
-            cursor.1
-        };
-        let sections: Vec<SectionRow> = seg
-            .sections
-            .iter()
-            .enumerate()
-            .map(|(i, s)| SectionRow {
-                seq: count(i),
-                parent: s.parent.map(count),
-                level: s.level,
-                marker: s.marker.clone(),
-                ordinal: s.ordinal,
-                title: s.title.clone(),
-                path: s.path.clone(),
-                part: s.part.map(|p| p.as_str().to_string()),
-                char_start: count(s.start),
-                char_end: count(s.end),
-                sentence_count: count(s.sentence_count),
-            })
-            .collect();
-        let sentences: Vec<SentenceRow> = seg
-            .sentences
-            .iter()
-            .enumerate()
-            .map(|(i, s)| SentenceRow {
-                seq: count(i),
-                section: s.section.map(count),
-                bytes: byte_at(s.start)..byte_at(s.end),
-                char_start: count(s.start),
-                char_end: count(s.end),
-            })
-            .collect();
+        let sections = section_rows(&seg);
+        let sentences = sentence_rows(&seg, &chars);
         let char_count = chars.len();
         drop(chars);
         let document = DocumentRow {
@@ -225,16 +167,16 @@ impl Pipeline {
             source_path: raw.source_path.clone(),
             source_bytes: source_bytes as i64,
             source_sha256: sha,
-            encoding: encoding.to_string(),
+            encoding,
             decode_errors: count(decode_errors),
-            script: converted.script.to_string(),
+            script: converted.script,
             title: m.title.clone(),
-            doc_type: m.doc_type.as_str().to_string(),
+            doc_type: m.doc_type,
             province: m.province.clone(),
             city: m.city.clone(),
             county: m.county.clone(),
             admin_code: m.admin_code.clone(),
-            admin_level: m.admin_level.map(str::to_string),
+            admin_level: m.admin_level,
             report_year: m.report_year,
             review_year: m.review_year,
             meeting_date: m
@@ -244,7 +186,7 @@ impl Pipeline {
             speaker: m.speaker.clone(),
             speaker_title: m.speaker_title.clone(),
             is_truncated: truncation.is_some(),
-            truncation: truncation.map(|t| t.as_str().to_string()),
+            truncation,
             declared_chars: cleaned.declared_chars,
             pinyin_removed: count(repaired.pinyin_removed),
             mojibake_repaired: count(repaired.mojibake_repaired),
@@ -270,6 +212,83 @@ impl Pipeline {
             indicators,
         })
     }
+}
+
+/// The decode stage: the input's text (HTML already turned to text), the encoding it was
+/// read in and how many malformed sequences were replaced.
+fn decode_input(raw: &mut Input) -> Result<(String, &'static str, usize), RejectRow> {
+    let (decoded, encoding, errors) = match raw.text.take() {
+        Some(text) => {
+            // a JSON record's line: its text field is all that is needed of it
+            drop(std::mem::take(&mut raw.bytes));
+            (text, "UTF-8", 0)
+        }
+        None => match decode::decode_owned(std::mem::take(&mut raw.bytes)) {
+            Ok(d) => (d.text, d.encoding, d.errors),
+            Err(e) => {
+                return Err(error_reject(
+                    raw,
+                    "decode",
+                    Reason::Undecodable,
+                    e.to_string(),
+                ))
+            }
+        },
+    };
+    let text = if raw.html {
+        html::to_text(&decoded)
+    } else {
+        decoded
+    };
+    Ok((text, encoding, errors))
+}
+
+fn section_rows(seg: &segment::Segmented) -> Vec<SectionRow> {
+    seg.sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SectionRow {
+            seq: count(i),
+            parent: s.parent.map(count),
+            level: s.level,
+            marker: s.marker.clone(),
+            ordinal: s.ordinal,
+            title: s.title.clone(),
+            path: s.path.clone(),
+            part: s.part,
+            char_start: count(s.start),
+            char_end: count(s.end),
+            sentence_count: count(s.sentence_count),
+        })
+        .collect()
+}
+
+/// Sentences are kept as byte spans of the text (`chars`): char offsets turned into bytes by
+/// a cursor that walks forward (sentences come in order), not a table per character.
+fn sentence_rows(seg: &segment::Segmented, chars: &[char]) -> Vec<SentenceRow> {
+    let mut cursor = (0usize, 0usize);
+    let mut byte_at = |k: usize| {
+        if k < cursor.0 {
+            cursor = (0, 0);
+        }
+        cursor.1 += chars[cursor.0..k]
+            .iter()
+            .map(|c| c.len_utf8())
+            .sum::<usize>();
+        cursor.0 = k;
+        cursor.1
+    };
+    seg.sentences
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SentenceRow {
+            seq: count(i),
+            section: s.section.map(count),
+            bytes: byte_at(s.start)..byte_at(s.end),
+            char_start: count(s.start),
+            char_end: count(s.end),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -298,7 +317,10 @@ mod tests {
             .process(input, Some(&mut trace), &mut |s| done.push(s))
             .unwrap();
         assert_eq!(done, STAGES);
-        assert_eq!(trace.removed, vec![("navigation", "首页".to_string())]);
+        assert_eq!(
+            trace.removed,
+            vec![(crate::clean::Boilerplate::Navigation, "首页".to_string())]
+        );
         assert_eq!(
             rows.document.title.as_deref(),
             Some("青禾县2025年政府工作报告")

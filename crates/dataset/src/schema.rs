@@ -2,7 +2,8 @@
 //! `schemas/<table>.json` is generated from here (`govtext schema --write schemas`) and a
 //! test fails when the checked-in files differ from what this module says.
 
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use govtext_core::model::{DocumentRow, IndicatorRow, RejectRow, RowId, SectionRow, SentenceRow};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ pub fn is_partitioned(table: &str) -> bool {
     !matches!(table, "rejects" | "panel")
 }
 
+/// One column of the contract, as the schema files, the Markdown table and the DDL state it.
 pub struct Column {
     pub name: &'static str,
     pub ty: DataType,
@@ -41,138 +43,392 @@ pub struct Column {
     pub dictionary: bool,
 }
 
-fn col(name: &'static str, ty: DataType, nullable: bool, meaning: &'static str) -> Column {
-    let dictionary = !matches!(name, "text" | "text_original" | "mention" | "subject");
-    Column {
-        name,
-        ty,
-        nullable,
-        meaning,
-        dictionary,
+fn dictionary(name: &str) -> bool {
+    !matches!(name, "text" | "text_original" | "mention" | "subject")
+}
+
+/// How a column's value is read from a row `R` of a table (with `C`, the document a child
+/// row belongs to). The variant fixes the column's Arrow type and whether it may be null, so
+/// the schema and the batches are one declaration and cannot disagree.
+pub enum Get<C: 'static, R: 'static> {
+    Str(for<'a> fn(&'a C, &'a R) -> &'a str),
+    OptStr(for<'a> fn(&'a C, &'a R) -> Option<&'a str>),
+    I32(fn(&C, &R) -> i32),
+    OptI32(fn(&C, &R) -> Option<i32>),
+    I64(fn(&C, &R) -> i64),
+    OptI64(fn(&C, &R) -> Option<i64>),
+    OptF64(fn(&C, &R) -> Option<f64>),
+    Bool(fn(&C, &R) -> bool),
+    /// Days since 1970-01-01.
+    OptDate(fn(&C, &R) -> Option<i32>),
+    /// A row's id (`RowId`), written after its document's id.
+    Id(for<'a> fn(&'a C, &'a R) -> (&'a str, RowId)),
+    OptId(for<'a> fn(&'a C, &'a R) -> (&'a str, Option<RowId>)),
+}
+
+impl<C, R> Get<C, R> {
+    pub fn data_type(&self) -> DataType {
+        match self {
+            Get::Str(_) | Get::OptStr(_) | Get::Id(_) | Get::OptId(_) => Utf8,
+            Get::I32(_) | Get::OptI32(_) => Int32,
+            Get::I64(_) | Get::OptI64(_) => Int64,
+            Get::OptF64(_) => Float64,
+            Get::Bool(_) => Boolean,
+            Get::OptDate(_) => Date32,
+        }
     }
+
+    pub fn nullable(&self) -> bool {
+        matches!(
+            self,
+            Get::OptStr(_)
+                | Get::OptI32(_)
+                | Get::OptI64(_)
+                | Get::OptF64(_)
+                | Get::OptDate(_)
+                | Get::OptId(_)
+        )
+    }
+}
+
+/// A column of a written table: its name, its meaning and how it is read from a row.
+pub struct Col<C: 'static, R: 'static> {
+    pub name: &'static str,
+    pub meaning: &'static str,
+    pub get: Get<C, R>,
+}
+
+/// A column read from the row's field of the same name, by the field's kind:
+/// `str`/`opt_str` (String or &str), `vocab`/`opt_vocab` (an enum with `as_str`), and the
+/// numbers as they are. `name = getter` for a column computed from the row and its document.
+macro_rules! col {
+    ($f:ident: str, $m:literal) => {
+        Col {
+            name: stringify!($f),
+            meaning: $m,
+            get: Get::Str(|_, r| &*r.$f),
+        }
+    };
+    ($f:ident: opt_str, $m:literal) => {
+        Col {
+            name: stringify!($f),
+            meaning: $m,
+            get: Get::OptStr(|_, r| r.$f.as_deref()),
+        }
+    };
+    ($f:ident: vocab, $m:literal) => {
+        Col {
+            name: stringify!($f),
+            meaning: $m,
+            get: Get::Str(|_, r| r.$f.as_str()),
+        }
+    };
+    ($f:ident: opt_vocab, $m:literal) => {
+        Col {
+            name: stringify!($f),
+            meaning: $m,
+            get: Get::OptStr(|_, r| r.$f.map(|v| v.as_str())),
+        }
+    };
+    ($f:ident: i32, $m:literal) => {
+        Col {
+            name: stringify!($f),
+            meaning: $m,
+            get: Get::I32(|_, r| r.$f),
+        }
+    };
+    ($f:ident: opt_i32, $m:literal) => {
+        Col {
+            name: stringify!($f),
+            meaning: $m,
+            get: Get::OptI32(|_, r| r.$f),
+        }
+    };
+    ($f:ident: i64, $m:literal) => {
+        Col {
+            name: stringify!($f),
+            meaning: $m,
+            get: Get::I64(|_, r| r.$f),
+        }
+    };
+    ($f:ident: opt_i64, $m:literal) => {
+        Col {
+            name: stringify!($f),
+            meaning: $m,
+            get: Get::OptI64(|_, r| r.$f),
+        }
+    };
+    ($f:ident: opt_f64, $m:literal) => {
+        Col {
+            name: stringify!($f),
+            meaning: $m,
+            get: Get::OptF64(|_, r| r.$f),
+        }
+    };
+    ($f:ident: bool, $m:literal) => {
+        Col {
+            name: stringify!($f),
+            meaning: $m,
+            get: Get::Bool(|_, r| r.$f),
+        }
+    };
+    ($f:ident: opt_date, $m:literal) => {
+        Col {
+            name: stringify!($f),
+            meaning: $m,
+            get: Get::OptDate(|_, r| r.$f),
+        }
+    };
+    ($name:ident = $get:expr, $m:literal) => {
+        Col {
+            name: stringify!($name),
+            meaning: $m,
+            get: $get,
+        }
+    };
 }
 
 use DataType::{Boolean, Date32, Float64, Int32, Int64, Utf8};
 
+#[rustfmt::skip]
+pub const DOCUMENTS: &[Col<(), DocumentRow>] = &[
+    col!(doc_id: str, "Stable id: first 16 hex digits of the SHA-256 of the input's raw bytes"),
+    col!(source_path: str, "Input path as given (a .jsonl record adds #L<line>)"),
+    col!(source_bytes: i64, "Size of the raw input in bytes"),
+    col!(source_sha256: str, "SHA-256 of the raw input bytes, hex"),
+    col!(encoding: str, "Encoding the bytes were decoded from (UTF-8, GBK, Big5, UTF-16LE…)"),
+    col!(decode_errors: i32, "Malformed byte sequences replaced by U+FFFD while decoding"),
+    col!(script: vocab, "Script of the input: hans, hant or mixed"),
+    col!(title: opt_str, "Document title (simplified)"),
+    col!(doc_type: vocab, "government_work_report, speech, news or other"),
+    col!(province: opt_str, "Province-level division, canonical name"),
+    col!(city: opt_str, "Prefecture-level division, canonical name"),
+    col!(county: opt_str, "County-level division, canonical name"),
+    col!(admin_code: opt_str, "6-digit GB/T 2260 code of the most specific division"),
+    col!(admin_level: opt_vocab, "Level of admin_code: province, city or county"),
+    col!(report_year: opt_i32, "Year the report plans for (a December 2024 session presents the 2025 report)"),
+    col!(review_year: opt_i32, "Year the report reviews"),
+    col!(meeting_date: opt_date, "Date of the meeting the document was delivered at"),
+    col!(meeting: opt_str, "The meeting, as named in the document"),
+    col!(speaker: opt_str, "Who delivered it"),
+    col!(speaker_title: opt_str, "The speaker's office (区长, 市长, 区委书记…)"),
+    col!(is_truncated: bool, "The body is incomplete (paywall, cut-off, dangling end)"),
+    col!(truncation: opt_vocab, "Why it is judged truncated: paywall, dangling_end, cut_after_heading, missing_sections"),
+    col!(declared_chars: opt_i32, "Total length the site declares for the full text"),
+    col!(pinyin_removed: i32, "Inline pinyin annotations removed"),
+    col!(mojibake_repaired: i32, "GBK byte-shift mojibake spans repaired"),
+    col!(mojibake_unrepaired: i32, "Mojibake spans detected but left as found"),
+    col!(boilerplate_chars: i32, "Characters of site chrome, tables of contents and paywall notes removed"),
+    col!(converted_chars: i32, "Characters changed by traditional→simplified conversion"),
+    col!(char_count: i32, "Characters in text"),
+    col!(section_count: i32, "Rows in sections"),
+    col!(sentence_count: i32, "Rows in sentences"),
+    col!(indicator_count: i32, "Rows in indicators"),
+    col!(text: str, "The normalized body, simplified; sentence and section offsets index it in characters"),
+    col!(text_original: str, "The cleaned body in its source script, before conversion"),
+];
+
+#[rustfmt::skip]
+pub const SECTIONS: &[Col<DocumentRow, SectionRow>] = &[
+    col!(doc_id = Get::Str(|d, _| &d.doc_id), "Document"),
+    col!(section_id = Get::Id(|d, r| (&d.doc_id, RowId::Section(r.seq))), "Stable id: doc_id:s<seq>"),
+    col!(parent_id = Get::OptId(|d, r| (&d.doc_id, r.parent.map(RowId::Section))), "Enclosing section, null at the top"),
+    col!(seq: i32, "Position in the document, from 0"),
+    col!(level: i32, "1 = 一、; 2 = (一), ——, 一是; 3 = run-in lead sentence, 1."),
+    col!(marker: str, "The marker as written: 一、 (一) —— 一是 1. … (empty for a run-in lead)"),
+    col!(ordinal: opt_i32, "The marker's number (3 for 三)"),
+    col!(title: str, "Heading text without its marker"),
+    col!(path: str, "Ordinal path from the top, e.g. 2.3.1"),
+    col!(part: opt_vocab, "review, plan, problems or other (from the level-1 heading that contains it)"),
+    col!(char_start: i32, "Start in documents.text, characters"),
+    col!(char_end: i32, "End (exclusive) in documents.text, characters"),
+    col!(sentence_count: i32, "Sentences whose innermost section this is"),
+];
+
+#[rustfmt::skip]
+pub const SENTENCES: &[Col<DocumentRow, SentenceRow>] = &[
+    col!(doc_id = Get::Str(|d, _| &d.doc_id), "Document"),
+    col!(sentence_id = Get::Id(|d, r| (&d.doc_id, RowId::Sentence(r.seq))), "Stable id: doc_id:t<seq>"),
+    col!(section_id = Get::OptId(|d, r| (&d.doc_id, r.section.map(RowId::Section))), "Innermost section containing it; null before the first heading"),
+    col!(seq: i32, "Position in the document, from 0"),
+    col!(text = Get::Str(|d, r| &d.text[r.bytes.clone()]), "The sentence, equal to documents.text[char_start:char_end]"),
+    col!(char_start: i32, "Start in documents.text, characters"),
+    col!(char_end: i32, "End (exclusive) in documents.text, characters"),
+];
+
+#[rustfmt::skip]
+pub const INDICATORS: &[Col<DocumentRow, IndicatorRow>] = &[
+    col!(doc_id = Get::Str(|d, _| &d.doc_id), "Document"),
+    col!(indicator_id = Get::Id(|d, r| (&d.doc_id, RowId::Indicator(r.seq))), "Stable id: doc_id:i<seq>"),
+    col!(sentence_id = Get::Id(|d, r| (&d.doc_id, RowId::Sentence(r.sentence))), "Sentence it was read from"),
+    col!(section_id = Get::OptId(|d, r| (&d.doc_id, r.section.map(RowId::Section))), "Innermost section of that sentence"),
+    col!(seq: i32, "Position in the document, from 0"),
+    col!(indicator: opt_str, "Canonical code (gdp, retail_sales…); null for other quantities"),
+    col!(indicator_name: opt_str, "Canonical Chinese name of the indicator"),
+    col!(subject: opt_str, "The subject phrase as written"),
+    col!(mention: str, "The matched text"),
+    col!(value: opt_f64, "The level as written (188 for 188亿元)"),
+    col!(unit: opt_str, "Unit as written: 亿元, 万人次, %, 个百分点"),
+    col!(value_base: opt_f64, "value in base_unit (18800000000 for 188亿元)"),
+    col!(base_unit: opt_str, "元, 美元, 亩, 平方米, 公里, 吨, 人, 人次, 个, %, 百分点…"),
+    col!(growth_pct: opt_f64, "Growth rate in percent; negative for 下降/减少"),
+    col!(growth_basis: opt_str, "同比, 比上年, 年均, 可比价, 同口径"),
+    col!(kind: vocab, "actual, estimate or target"),
+    col!(qualifier: opt_vocab, "以上, 左右, 以内, 区间"),
+    col!(commitment: opt_vocab, "必保, 确保, 力争"),
+    col!(value_high: opt_f64, "Upper end of a range of levels"),
+    col!(growth_high: opt_f64, "Upper end of a range of growth rates"),
+    col!(approximate: opt_str, "余, 多, 近, 约, 超"),
+    col!(period_year: opt_i32, "Year the figure refers to"),
+    col!(char_start: i32, "Start of mention in the sentence, characters"),
+    col!(char_end: i32, "End (exclusive) of mention in the sentence, characters"),
+];
+
+#[rustfmt::skip]
+pub const REJECTS: &[Col<(), RejectRow>] = &[
+    col!(source_path: str, "Input path (a .jsonl record adds #L<line>)"),
+    col!(source_bytes: opt_i64, "Size in bytes, when it could be read"),
+    col!(reason: vocab, "empty, binary, too_large, undecodable, bad_record, duplicate, io_error, internal_error"),
+    col!(message: str, "What exactly was wrong"),
+    col!(duplicate_of: opt_str, "For reason = duplicate: the doc_id of the input kept"),
+];
+
+/// The derived panel (`govtext panel`): built by polars from the written tables, so declared
+/// here by type; `panel` builds its batch column by column from this list.
+fn panel_columns() -> Vec<Column> {
+    let col = |name, ty, nullable, meaning| Column {
+        name,
+        ty,
+        nullable,
+        meaning,
+        dictionary: dictionary(name),
+    };
+    vec![
+        col("admin_code", Utf8, false, "GB/T 2260 code of the region"),
+        col("province", Utf8, true, "Province-level division"),
+        col("city", Utf8, true, "Prefecture-level division"),
+        col("county", Utf8, true, "County-level division"),
+        col("admin_level", Utf8, true, "province, city or county"),
+        col(
+            "year",
+            Int32,
+            false,
+            "The year the target is for and the outcome is of",
+        ),
+        col(
+            "indicator",
+            Utf8,
+            false,
+            "Canonical indicator id (gdp, fixed_asset_investment…)",
+        ),
+        col(
+            "measure",
+            Utf8,
+            false,
+            "growth_pct (a growth rate, %) or value (a level, in unit)",
+        ),
+        col(
+            "unit",
+            Utf8,
+            true,
+            "% for growth_pct; the level's unit as written (亿元…)",
+        ),
+        col(
+            "target_value",
+            Float64,
+            true,
+            "The target for the year: the floor when a floor and a stretch are both set",
+        ),
+        col(
+            "target_qualifier",
+            Utf8,
+            true,
+            "以上, 左右, 不低于… of the target",
+        ),
+        col(
+            "target_commitment",
+            Utf8,
+            true,
+            "必保, 确保 or 力争 of the target",
+        ),
+        col(
+            "target_value_high",
+            Float64,
+            true,
+            "Upper end of a target range (6–6.5%)",
+        ),
+        col(
+            "target_floor",
+            Float64,
+            true,
+            "The floor (必保/确保), when a stretch is set too",
+        ),
+        col(
+            "target_stretch",
+            Float64,
+            true,
+            "The stretch (力争), when a floor is set too",
+        ),
+        col(
+            "target_doc_id",
+            Utf8,
+            true,
+            "The report that set the target (the one planning for this year)",
+        ),
+        col(
+            "target_sentence_id",
+            Utf8,
+            true,
+            "The sentence of the target",
+        ),
+        col(
+            "outcome_value",
+            Float64,
+            true,
+            "The outcome reported for the year",
+        ),
+        col(
+            "outcome_kind",
+            Utf8,
+            true,
+            "actual or estimate (an actual is preferred)",
+        ),
+        col(
+            "outcome_doc_id",
+            Utf8,
+            true,
+            "The report of the outcome (the next year's, preferably)",
+        ),
+        col(
+            "outcome_sentence_id",
+            Utf8,
+            true,
+            "The sentence of the outcome",
+        ),
+        col("gap", Float64, true, "outcome_value − target_value"),
+    ]
+}
+
+fn describe<C, R>(cols: &[Col<C, R>]) -> Vec<Column> {
+    cols.iter()
+        .map(|c| Column {
+            name: c.name,
+            ty: c.get.data_type(),
+            nullable: c.get.nullable(),
+            meaning: c.meaning,
+            dictionary: dictionary(c.name),
+        })
+        .collect()
+}
+
 pub fn columns(table: &str) -> Vec<Column> {
     match table {
-        "documents" => vec![
-            col("doc_id", Utf8, false, "Stable id: first 16 hex digits of the SHA-256 of the input's raw bytes"),
-            col("source_path", Utf8, false, "Input path as given (a .jsonl record adds #L<line>)"),
-            col("source_bytes", Int64, false, "Size of the raw input in bytes"),
-            col("source_sha256", Utf8, false, "SHA-256 of the raw input bytes, hex"),
-            col("encoding", Utf8, false, "Encoding the bytes were decoded from (UTF-8, GBK, Big5, UTF-16LE…)"),
-            col("decode_errors", Int32, false, "Malformed byte sequences replaced by U+FFFD while decoding"),
-            col("script", Utf8, false, "Script of the input: hans, hant or mixed"),
-            col("title", Utf8, true, "Document title (simplified)"),
-            col("doc_type", Utf8, false, "government_work_report, speech, news or other"),
-            col("province", Utf8, true, "Province-level division, canonical name"),
-            col("city", Utf8, true, "Prefecture-level division, canonical name"),
-            col("county", Utf8, true, "County-level division, canonical name"),
-            col("admin_code", Utf8, true, "6-digit GB/T 2260 code of the most specific division"),
-            col("admin_level", Utf8, true, "Level of admin_code: province, city or county"),
-            col("report_year", Int32, true, "Year the report plans for (a December 2024 session presents the 2025 report)"),
-            col("review_year", Int32, true, "Year the report reviews"),
-            col("meeting_date", Date32, true, "Date of the meeting the document was delivered at"),
-            col("meeting", Utf8, true, "The meeting, as named in the document"),
-            col("speaker", Utf8, true, "Who delivered it"),
-            col("speaker_title", Utf8, true, "The speaker's office (区长, 市长, 区委书记…)"),
-            col("is_truncated", Boolean, false, "The body is incomplete (paywall, cut-off, dangling end)"),
-            col("truncation", Utf8, true, "Why it is judged truncated: paywall, dangling_end, cut_after_heading, missing_sections"),
-            col("declared_chars", Int32, true, "Total length the site declares for the full text"),
-            col("pinyin_removed", Int32, false, "Inline pinyin annotations removed"),
-            col("mojibake_repaired", Int32, false, "GBK byte-shift mojibake spans repaired"),
-            col("mojibake_unrepaired", Int32, false, "Mojibake spans detected but left as found"),
-            col("boilerplate_chars", Int32, false, "Characters of site chrome, tables of contents and paywall notes removed"),
-            col("converted_chars", Int32, false, "Characters changed by traditional→simplified conversion"),
-            col("char_count", Int32, false, "Characters in text"),
-            col("section_count", Int32, false, "Rows in sections"),
-            col("sentence_count", Int32, false, "Rows in sentences"),
-            col("indicator_count", Int32, false, "Rows in indicators"),
-            col("text", Utf8, false, "The normalized body, simplified; sentence and section offsets index it in characters"),
-            col("text_original", Utf8, false, "The cleaned body in its source script, before conversion"),
-        ],
-        "sections" => vec![
-            col("doc_id", Utf8, false, "Document"),
-            col("section_id", Utf8, false, "Stable id: doc_id:s<seq>"),
-            col("parent_id", Utf8, true, "Enclosing section, null at the top"),
-            col("seq", Int32, false, "Position in the document, from 0"),
-            col("level", Int32, false, "1 = 一、; 2 = (一), ——, 一是; 3 = run-in lead sentence, 1."),
-            col("marker", Utf8, false, "The marker as written: 一、 (一) —— 一是 1. … (empty for a run-in lead)"),
-            col("ordinal", Int32, true, "The marker's number (3 for 三)"),
-            col("title", Utf8, false, "Heading text without its marker"),
-            col("path", Utf8, false, "Ordinal path from the top, e.g. 2.3.1"),
-            col("part", Utf8, true, "review, plan, problems or other (from the level-1 heading that contains it)"),
-            col("char_start", Int32, false, "Start in documents.text, characters"),
-            col("char_end", Int32, false, "End (exclusive) in documents.text, characters"),
-            col("sentence_count", Int32, false, "Sentences whose innermost section this is"),
-        ],
-        "sentences" => vec![
-            col("doc_id", Utf8, false, "Document"),
-            col("sentence_id", Utf8, false, "Stable id: doc_id:t<seq>"),
-            col("section_id", Utf8, true, "Innermost section containing it; null before the first heading"),
-            col("seq", Int32, false, "Position in the document, from 0"),
-            col("text", Utf8, false, "The sentence, equal to documents.text[char_start:char_end]"),
-            col("char_start", Int32, false, "Start in documents.text, characters"),
-            col("char_end", Int32, false, "End (exclusive) in documents.text, characters"),
-        ],
-        "indicators" => vec![
-            col("doc_id", Utf8, false, "Document"),
-            col("indicator_id", Utf8, false, "Stable id: doc_id:i<seq>"),
-            col("sentence_id", Utf8, false, "Sentence it was read from"),
-            col("section_id", Utf8, true, "Innermost section of that sentence"),
-            col("seq", Int32, false, "Position in the document, from 0"),
-            col("indicator", Utf8, true, "Canonical code (gdp, retail_sales…); null for other quantities"),
-            col("indicator_name", Utf8, true, "Canonical Chinese name of the indicator"),
-            col("subject", Utf8, true, "The subject phrase as written"),
-            col("mention", Utf8, false, "The matched text"),
-            col("value", Float64, true, "The level as written (188 for 188亿元)"),
-            col("unit", Utf8, true, "Unit as written: 亿元, 万人次, %, 个百分点"),
-            col("value_base", Float64, true, "value in base_unit (18800000000 for 188亿元)"),
-            col("base_unit", Utf8, true, "元, 美元, 亩, 平方米, 公里, 吨, 人, 人次, 个, %, 百分点…"),
-            col("growth_pct", Float64, true, "Growth rate in percent; negative for 下降/减少"),
-            col("growth_basis", Utf8, true, "同比, 比上年, 年均, 可比价, 同口径"),
-            col("kind", Utf8, false, "actual, estimate or target"),
-            col("qualifier", Utf8, true, "以上, 左右, 以内, 区间"),
-            col("commitment", Utf8, true, "必保, 确保, 力争"),
-            col("value_high", Float64, true, "Upper end of a range of levels"),
-            col("growth_high", Float64, true, "Upper end of a range of growth rates"),
-            col("approximate", Utf8, true, "余, 多, 近, 约, 超"),
-            col("period_year", Int32, true, "Year the figure refers to"),
-            col("char_start", Int32, false, "Start of mention in the sentence, characters"),
-            col("char_end", Int32, false, "End (exclusive) of mention in the sentence, characters"),
-        ],
-        "rejects" => vec![
-            col("source_path", Utf8, false, "Input path (a .jsonl record adds #L<line>)"),
-            col("source_bytes", Int64, true, "Size in bytes, when it could be read"),
-            col("reason", Utf8, false, "empty, binary, too_large, undecodable, bad_record, duplicate, io_error"),
-            col("message", Utf8, false, "What exactly was wrong"),
-            col("duplicate_of", Utf8, true, "For reason = duplicate: the doc_id of the input kept"),
-        ],
-        "panel" => vec![
-            col("admin_code", Utf8, false, "GB/T 2260 code of the region"),
-            col("province", Utf8, true, "Province-level division"),
-            col("city", Utf8, true, "Prefecture-level division"),
-            col("county", Utf8, true, "County-level division"),
-            col("admin_level", Utf8, true, "province, city or county"),
-            col("year", Int32, false, "The year the target is for and the outcome is of"),
-            col("indicator", Utf8, false, "Canonical indicator id (gdp, fixed_asset_investment…)"),
-            col("measure", Utf8, false, "growth_pct (a growth rate, %) or value (a level, in unit)"),
-            col("unit", Utf8, true, "% for growth_pct; the level's unit as written (亿元…)"),
-            col("target_value", Float64, true, "The target for the year: the floor when a floor and a stretch are both set"),
-            col("target_qualifier", Utf8, true, "以上, 左右, 不低于… of the target"),
-            col("target_commitment", Utf8, true, "必保, 确保 or 力争 of the target"),
-            col("target_value_high", Float64, true, "Upper end of a target range (6–6.5%)"),
-            col("target_floor", Float64, true, "The floor (必保/确保), when a stretch is set too"),
-            col("target_stretch", Float64, true, "The stretch (力争), when a floor is set too"),
-            col("target_doc_id", Utf8, true, "The report that set the target (the one planning for this year)"),
-            col("target_sentence_id", Utf8, true, "The sentence of the target"),
-            col("outcome_value", Float64, true, "The outcome reported for the year"),
-            col("outcome_kind", Utf8, true, "actual or estimate (an actual is preferred)"),
-            col("outcome_doc_id", Utf8, true, "The report of the outcome (the next year's, preferably)"),
-            col("outcome_sentence_id", Utf8, true, "The sentence of the outcome"),
-            col("gap", Float64, true, "outcome_value − target_value"),
-        ],
+        "documents" => describe(DOCUMENTS),
+        "sections" => describe(SECTIONS),
+        "sentences" => describe(SENTENCES),
+        "indicators" => describe(INDICATORS),
+        "rejects" => describe(REJECTS),
+        "panel" => panel_columns(),
         other => panic!("unknown table {other}"),
     }
 }
@@ -294,7 +550,9 @@ pub fn postgres_ddl() -> String {
 #[cfg(test)]
 mod vocabulary_tests {
     use super::*;
-    use govtext_core::model::{Commitment, Kind, Qualifier, Truncation};
+    use govtext_core::model::{
+        AdminLevel, Commitment, DocType, Kind, Part, Qualifier, Reason, Script, Truncation,
+    };
 
     fn meaning(table: &str, column: &str) -> &'static str {
         columns(table)
@@ -346,6 +604,20 @@ mod vocabulary_tests {
             "indicators",
             "commitment",
             &Commitment::ALL.map(Commitment::as_str),
+        );
+        listed("rejects", "reason", &Reason::ALL.map(Reason::as_str));
+        listed("sections", "part", &Part::ALL.map(Part::as_str));
+        listed("documents", "script", &Script::ALL.map(Script::as_str));
+        listed("documents", "doc_type", &DocType::ALL.map(DocType::as_str));
+        listed(
+            "documents",
+            "admin_level",
+            &AdminLevel::ALL.map(AdminLevel::as_str),
+        );
+        listed(
+            "panel",
+            "admin_level",
+            &AdminLevel::ALL.map(AdminLevel::as_str),
         );
     }
 }

@@ -4,12 +4,31 @@
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::sync::OnceLock;
 
-/// (code, canonical name, aliases)
-pub const INDICATORS: &[(&str, &str, &[&str])] = &[
-    (
-        "gdp",
-        "地区生产总值",
-        &[
+/// One macro indicator. Adding one is adding a row here (and a sentence to the tests).
+pub struct Indicator {
+    /// The canonical code (`indicators.indicator`).
+    pub code: &'static str,
+    /// The canonical Chinese name (`indicators.indicator_name`).
+    pub name: &'static str,
+    /// How reports write it; the longest alias a subject contains names it.
+    pub aliases: &'static [&'static str],
+    /// The base units a level of it is written in: a sum of money, a rate, a number of people.
+    /// Counts (个, 项, 家) never are: `五项指标` names indicators without being one.
+    pub levels: &'static [&'static str],
+    /// Whether a growth of it is read (a rate of unemployment has a level only). For an
+    /// indicator whose level is a rate (the CPI, written as its rise: 居民消费价格上涨0.9%),
+    /// the rate is its value.
+    pub grows: bool,
+}
+
+const MONEY: &[&str] = &["元", "美元"];
+const RATE: &[&str] = &["%", "百分点"];
+
+pub const INDICATORS: &[Indicator] = &[
+    Indicator {
+        code: "gdp",
+        name: "地区生产总值",
+        aliases: &[
             "地区生产总值",
             "生产总值",
             "GDP",
@@ -20,36 +39,44 @@ pub const INDICATORS: &[(&str, &str, &[&str])] = &[
             "全省生产总值",
             "国内生产毛额",
         ],
-    ),
-    (
-        "industrial_value_added",
-        "规模以上工业增加值",
-        &[
+        levels: MONEY,
+        grows: true,
+    },
+    Indicator {
+        code: "industrial_value_added",
+        name: "规模以上工业增加值",
+        aliases: &[
             "规模以上工业增加值",
             "规上工业增加值",
             "规模工业增加值",
             "工业增加值",
         ],
-    ),
-    (
-        "fixed_asset_investment",
-        "固定资产投资",
-        &["固定资产投资", "固投"],
-    ),
-    (
-        "retail_sales",
-        "社会消费品零售总额",
-        &[
+        levels: MONEY,
+        grows: true,
+    },
+    Indicator {
+        code: "fixed_asset_investment",
+        name: "固定资产投资",
+        aliases: &["固定资产投资", "固投"],
+        levels: MONEY,
+        grows: true,
+    },
+    Indicator {
+        code: "retail_sales",
+        name: "社会消费品零售总额",
+        aliases: &[
             "社会消费品零售总额",
             "社会消费品零售额",
             "社零额",
             "社零总额",
         ],
-    ),
-    (
-        "general_budget_revenue",
-        "一般公共预算收入",
-        &[
+        levels: MONEY,
+        grows: true,
+    },
+    Indicator {
+        code: "general_budget_revenue",
+        name: "一般公共预算收入",
+        aliases: &[
             "一般公共预算收入",
             "地方一般公共预算收入",
             "一般公共预算区级收入",
@@ -61,11 +88,13 @@ pub const INDICATORS: &[(&str, &str, &[&str])] = &[
             "财政一般预算收入",
             "地方财政一般预算收入",
         ],
-    ),
-    (
-        "trade_total",
-        "进出口总额",
-        &[
+        levels: MONEY,
+        grows: true,
+    },
+    Indicator {
+        code: "trade_total",
+        name: "进出口总额",
+        aliases: &[
             "进出口总额",
             "外贸进出口总额",
             "进出口总值",
@@ -73,22 +102,26 @@ pub const INDICATORS: &[(&str, &str, &[&str])] = &[
             "外贸进出口",
             "进出口",
         ],
-    ),
-    (
-        "urban_disposable_income",
-        "城镇居民人均可支配收入",
-        &[
+        levels: MONEY,
+        grows: true,
+    },
+    Indicator {
+        code: "urban_disposable_income",
+        name: "城镇居民人均可支配收入",
+        aliases: &[
             "城镇居民人均可支配收入",
             "城镇常住居民人均可支配收入",
             "城镇居民可支配收入",
             "城镇居民收入",
             "城镇常住居民收入",
         ],
-    ),
-    (
-        "rural_disposable_income",
-        "农村居民人均可支配收入",
-        &[
+        levels: MONEY,
+        grows: true,
+    },
+    Indicator {
+        code: "rural_disposable_income",
+        name: "农村居民人均可支配收入",
+        aliases: &[
             "农村居民人均可支配收入",
             "农村常住居民人均可支配收入",
             "农民人均可支配收入",
@@ -98,65 +131,81 @@ pub const INDICATORS: &[(&str, &str, &[&str])] = &[
             "农村常住居民收入",
             "农民人均收入",
         ],
-    ),
-    (
-        "disposable_income",
-        "居民人均可支配收入",
-        &[
+        levels: MONEY,
+        grows: true,
+    },
+    Indicator {
+        code: "disposable_income",
+        name: "居民人均可支配收入",
+        aliases: &[
             "居民人均可支配收入",
             "全体居民人均可支配收入",
             "全体居民可支配收入",
         ],
-    ),
-    (
-        "foreign_investment_utilized",
-        "实际利用外资",
-        &[
+        levels: MONEY,
+        grows: true,
+    },
+    Indicator {
+        code: "foreign_investment_utilized",
+        name: "实际利用外资",
+        aliases: &[
             "实际利用外资",
             "实际使用外资",
             "实际利用外商直接投资",
             "实际使用外商直接投资",
             "实际到位外资",
         ],
-    ),
-    (
-        "domestic_investment_in_place",
-        "实际到位内资",
-        &[
+        levels: MONEY,
+        grows: true,
+    },
+    Indicator {
+        code: "domestic_investment_in_place",
+        name: "实际到位内资",
+        aliases: &[
             "实际到位内资",
             "引进国内实际到位资金",
             "国内实际到位资金",
             "引进内资",
             "到位内资",
         ],
-    ),
-    (
-        "urban_unemployment_rate",
-        "城镇调查失业率",
-        &["城镇调查失业率", "调查失业率"],
-    ),
+        levels: MONEY,
+        grows: true,
+    },
+    Indicator {
+        code: "urban_unemployment_rate",
+        name: "城镇调查失业率",
+        aliases: &["城镇调查失业率", "调查失业率"],
+        levels: RATE,
+        grows: false,
+    },
     // the older, registered series: never folded into the surveyed rate
-    (
-        "registered_unemployment_rate",
-        "城镇登记失业率",
-        &["城镇登记失业率", "登记失业率"],
-    ),
-    (
-        "new_urban_jobs",
-        "城镇新增就业",
-        &["城镇新增就业", "新增城镇就业", "新增就业"],
-    ),
-    (
-        "cpi",
-        "居民消费价格涨幅",
-        &[
+    Indicator {
+        code: "registered_unemployment_rate",
+        name: "城镇登记失业率",
+        aliases: &["城镇登记失业率", "登记失业率"],
+        levels: RATE,
+        grows: false,
+    },
+    Indicator {
+        code: "new_urban_jobs",
+        name: "城镇新增就业",
+        aliases: &["城镇新增就业", "新增城镇就业", "新增就业"],
+        levels: &["人"],
+        grows: true,
+    },
+    Indicator {
+        code: "cpi",
+        name: "居民消费价格涨幅",
+        aliases: &[
             "居民消费价格涨幅",
             "居民消费价格指数",
             "居民消费价格",
             "CPI",
             "消费者物价指数",
         ],
-    ),
+        levels: RATE,
+        grows: true,
+    },
 ];
 
 /// Longer phrases that contain an alias but are other quantities.
@@ -207,8 +256,8 @@ fn table() -> &'static Table {
     T.get_or_init(|| {
         let mut pats = Vec::new();
         let mut target = Vec::new();
-        for (i, (_, _, aliases)) in INDICATORS.iter().enumerate() {
-            for a in *aliases {
+        for (i, ind) in INDICATORS.iter().enumerate() {
+            for a in ind.aliases {
                 pats.push(*a);
                 target.push(Some(i));
             }
@@ -232,38 +281,45 @@ pub fn lookup(subject: &str) -> Option<(&'static str, &'static str)> {
     let t = table();
     let last = t.ac.find_iter(subject).last()?;
     let i = t.target[last.pattern().as_usize()]?;
-    Some((INDICATORS[i].0, INDICATORS[i].1))
+    Some((INDICATORS[i].code, INDICATORS[i].name))
 }
 
-/// Can a quantity in `base_unit` be a value of this indicator? Counts (个, 项, 家) never are:
-/// `五项指标` names indicators without being one.
+/// Can a quantity in `base_unit` (a growth rate when `growth`) be a value of this indicator?
 pub fn fits(code: &str, base_unit: &str, growth: bool) -> bool {
-    if growth {
-        return !matches!(
-            code,
-            "urban_unemployment_rate" | "registered_unemployment_rate"
-        );
-    }
-    match code {
-        "urban_unemployment_rate" | "registered_unemployment_rate" | "cpi" => {
-            matches!(base_unit, "%" | "百分点")
+    by_code_full(code).is_some_and(|i| {
+        if growth {
+            i.grows
+        } else {
+            i.levels.contains(&base_unit)
         }
-        "new_urban_jobs" => base_unit == "人",
-        _ => matches!(base_unit, "元" | "美元"),
-    }
+    })
+}
+
+/// Is this indicator a rate that is reported by its rise (`上涨0.9%`), the rise its value?
+pub fn rate_valued(code: &str) -> bool {
+    by_code_full(code).is_some_and(|i| i.grows && i.levels == RATE)
+}
+
+fn by_code_full(code: &str) -> Option<&'static Indicator> {
+    INDICATORS.iter().find(|i| i.code == code)
 }
 
 /// The table of codes, names and aliases as the README shows it (a test keeps them equal).
 pub fn markdown() -> String {
     let mut out = String::from("| code | name | written as |\n|---|---|---|\n");
-    for (code, name, aliases) in INDICATORS {
-        out.push_str(&format!("| `{code}` | {name} | {} |\n", aliases.join("、")));
+    for i in INDICATORS {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            i.code,
+            i.name,
+            i.aliases.join("、")
+        ));
     }
     out
 }
 
 pub fn by_code(code: &str) -> Option<(&'static str, &'static str)> {
-    INDICATORS.iter().find(|x| x.0 == code).map(|x| (x.0, x.1))
+    by_code_full(code).map(|i| (i.code, i.name))
 }
 
 #[cfg(test)]

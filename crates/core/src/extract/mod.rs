@@ -10,33 +10,8 @@ pub mod indicators;
 pub mod numbers;
 pub mod units;
 
-use crate::model::{count, Commitment, Kind, Part, Qualifier};
+use crate::model::{count, Commitment, IndicatorRow, Kind, Part, Qualifier};
 use numbers::{Dec, SCALES};
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Mention {
-    pub sentence: usize,
-    pub indicator: Option<&'static str>,
-    pub indicator_name: Option<&'static str>,
-    pub subject: Option<String>,
-    pub mention: String,
-    pub value: Option<f64>,
-    pub unit: Option<String>,
-    pub value_base: Option<f64>,
-    pub base_unit: Option<&'static str>,
-    pub growth_pct: Option<f64>,
-    pub growth_basis: Option<&'static str>,
-    pub kind: Kind,
-    pub qualifier: Option<Qualifier>,
-    pub commitment: Option<Commitment>,
-    pub value_high: Option<f64>,
-    pub growth_high: Option<f64>,
-    pub approximate: Option<&'static str>,
-    pub period_year: Option<i32>,
-    /// Characters, relative to the sentence.
-    pub start: usize,
-    pub end: usize,
-}
 
 /// What the document says about itself, for kinds and years.
 pub struct DocContext {
@@ -1015,8 +990,10 @@ pub fn document(
             target_scope,
             paragraph_year,
         };
-        for mt in extract_sentence(si, &sctx, ctx) {
-            indicators.push(indicator_row(indicators.len(), mt, seg));
+        for mut row in extract_sentence(si, &sctx, ctx) {
+            row.seq = count(indicators.len());
+            row.section = seg.sentences[si].section.map(count);
+            indicators.push(row);
         }
         if sc.windows(2).any(|w| w == ['预', '计']) {
             estimate_scope = true;
@@ -1031,39 +1008,7 @@ pub fn document(
     indicators
 }
 
-/// The row of the `seq`th figure found in a document.
-fn indicator_row(
-    seq: usize,
-    mt: Mention,
-    seg: &crate::segment::Segmented,
-) -> crate::model::IndicatorRow {
-    crate::model::IndicatorRow {
-        seq: count(seq),
-        sentence: count(mt.sentence),
-        section: seg.sentences[mt.sentence].section.map(count),
-        indicator: mt.indicator,
-        indicator_name: mt.indicator_name,
-        subject: mt.subject,
-        mention: mt.mention,
-        value: mt.value,
-        unit: mt.unit,
-        value_base: mt.value_base,
-        base_unit: mt.base_unit,
-        growth_pct: mt.growth_pct,
-        growth_basis: mt.growth_basis,
-        kind: mt.kind,
-        qualifier: mt.qualifier,
-        commitment: mt.commitment,
-        value_high: mt.value_high,
-        growth_high: mt.growth_high,
-        approximate: mt.approximate,
-        period_year: mt.period_year,
-        char_start: count(mt.start),
-        char_end: count(mt.end),
-    }
-}
-
-pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) -> Vec<Mention> {
+pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) -> Vec<IndicatorRow> {
     let chars = ctx.chars;
     // most sentences hold no figure at all: every quantity starts with a digit or a numeral
     // (or a word for one: 持平, 突破万亿元)
@@ -1074,7 +1019,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         return Vec::new();
     }
     let qs = quantities(chars);
-    let mut out: Vec<Mention> = Vec::new();
+    let mut out: Vec<IndicatorRow> = Vec::new();
     let sentence_text: String = chars.iter().collect();
     let is_target_sentence = states_target(&sentence_text, chars);
     let estimate = ctx.estimate_scope || sentence_text.contains("预计");
@@ -1118,13 +1063,9 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
                     && matches!(between.trim_start_matches('，'), "达" | "达到" | "至")
                 {
                     let row = &mut out[r];
-                    row.value = Some(q.value.to_f64());
-                    row.unit = Some(q.unit.clone());
-                    row.value_base = q.value.shift(q.pow).map(|d| d.to_f64());
-                    row.base_unit = Some(q.base);
-                    row.value_high = q.high.map(|h| h.to_f64());
-                    row.end = q.end;
-                    row.mention = chars[row.start..row.end].iter().collect();
+                    set_level(row, &q, q.value);
+                    row.char_end = count(q.end);
+                    row.mention = chars[row.char_start as usize..q.end].iter().collect();
                     prev_q_end = q.end;
                     prev_clause_end = ce;
                     continue;
@@ -1146,14 +1087,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             None
         };
         if let Some(r) = paired {
-            let sign = q.growth.unwrap_or(1) as f64;
-            let row = &mut out[r];
-            row.growth_pct = Some(sign * q.value.to_f64());
-            row.growth_high = q.high.map(|h| sign * h.to_f64());
-            row.growth_basis = row.growth_basis.or(basis(&chars[cs..q.start]));
-            if q.qualifier.is_some() && row.qualifier.is_none() {
-                row.qualifier = q.qualifier;
-            }
+            set_growth(&mut out[r], &q, basis(&chars[cs..q.start]));
             open_level = None;
             prev_clause_end = ce;
             continue;
@@ -1183,9 +1117,9 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         if q.growth.is_none() && q.base == "%" && own_generic {
             if let Some(prev) = out
                 .last()
-                .filter(|r| r.growth_pct.is_some() && r.end <= q.start)
+                .filter(|r| r.growth_pct.is_some() && r.char_end as usize <= q.start)
             {
-                let between = &chars[prev.end..q.start];
+                let between = &chars[prev.char_end as usize..q.start];
                 if between.len() <= 4 && !between.iter().any(|c| matches!(c, '；' | '。')) {
                     q.growth = Some(if prev.growth_pct.unwrap_or(0.0) < 0.0 {
                         -1
@@ -1201,15 +1135,9 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             if let Some(oi) = open_level {
                 let row = &mut out[oi];
                 if row.growth_pct.is_none() {
-                    let sign = q.growth.unwrap_or(1) as f64;
-                    row.growth_pct = Some(sign * q.value.to_f64());
-                    row.growth_high = q.high.map(|h| sign * h.to_f64());
-                    row.growth_basis = row.growth_basis.or(basis(&chars[cs..q.start]));
-                    if q.qualifier.is_some() && row.qualifier.is_none() {
-                        row.qualifier = q.qualifier;
-                    }
-                    row.end = q.end;
-                    row.mention = chars[row.start..row.end].iter().collect();
+                    set_growth(row, &q, basis(&chars[cs..q.start]));
+                    row.char_end = count(q.end);
+                    row.mention = chars[row.char_start as usize..q.end].iter().collect();
                     open_level = None;
                     prev_clause_end = ce;
                     continue;
@@ -1222,95 +1150,19 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             Some(own.clone())
         };
         let subject_text = subject.clone().unwrap_or_default();
-        // `进出口总额超1000万元企业`: a threshold describing firms, not the indicator's value
-        let attributive = ["企业", "的企业", "项目", "的项目"]
-            .iter()
-            .any(|w| numbers::starts_with(chars, q.end, w));
-        let mut ind = indicators::lookup(&subject_text)
-            .filter(|(code, _)| !attributive && indicators::fits(code, q.base, is_growth));
-        if ind.is_none() && is_growth && economic_growth(&subject_text) {
-            ind = indicators::by_code("gdp");
-        }
-        if lists.unresolved[qi] {
-            // a list whose figures could not be given one to a subject: no combined row
-            ind = None;
-        }
-        // `年均增加349亿元`: an increment, not the indicator's level; `（含某基地119亿元）`:
-        // a part of it, in parentheses
-        let increment = q.growth.is_some() && !q.reached && q.base != "%" && q.base != "百分点";
-        let open = chars[cs..q.start]
-            .iter()
-            .filter(|c| matches!(c, '（' | '('))
-            .count();
-        let closed = chars[cs..q.start]
-            .iter()
-            .filter(|c| matches!(c, '）' | ')'))
-            .count();
-        if increment || open > closed {
-            ind = None;
-        }
+        // a list whose figures could not be given one to a subject: no combined row
+        let ind = (!lists.unresolved[qi])
+            .then(|| indicator_of(&subject_text, chars, &q, cs))
+            .flatten();
         let basis = basis(&chars[cs..q.start]);
-        // the year named before the figure; else 今年/去年/明年 against the report year; the
-        // end of a five-year plan named (十四五 → 2025). An average over years (年均) is over
-        // a span that ends then.
-        // `由“十五”末的12.8亿元增加到19.2亿元`: the figure a span reaches is of the span's
-        // end, which is named after the figure it starts from, or is the year reviewed
-        let reached_from = prev_q_end > 0
-            && prev_q_end <= q.start
-            && [
-                "增加到",
-                "提高到",
-                "跃升到",
-                "增长到",
-                "上升到",
-                "扩大到",
-                "发展到",
-            ]
-            .iter()
-            .any(|w| holds(&chars[prev_q_end..q.start], w))
-            && ["由", "从"]
-                .iter()
-                .any(|w| holds(&chars[cs..prev_q_end], w));
-        let named_year = if reached_from {
-            // the years before the span's start are the start's, not this figure's
-            years_in(&chars[prev_q_end..q.start], q.start - prev_q_end)
-        } else {
-            years_in(chars, q.start)
-                .or_else(|| relative_year(&chars[..q.start], doc.report_year))
-                .or_else(|| plan_end_year(&chars[..q.start]))
-        };
-        // a figure of a year before the one the report plans for is an outcome, whatever
-        // else the sentence says
-        let past = matches!((named_year, doc.report_year), (Some(y), Some(r)) if y < r);
-        // and one of the year the report plans for (今年 in a report or in news about one)
-        // is a target: that year has not happened yet
-        let planned = matches!((named_year, doc.report_year), (Some(y), Some(r)) if y >= r);
-        let kind = if estimate {
-            Kind::Estimate
-        } else if !past
-            && (planned || is_target_sentence || ctx.target_scope || ctx.part == Some(Part::Plan))
-        {
-            Kind::Target
-        } else {
-            Kind::Actual
-        };
-        // else the section's or paragraph's year, else the report's
-        // a target of a list opened earlier (`主要预期目标是：…；…`) is for the report's year,
-        // not for a year the paragraph named before the list
-        let period_year = if kind == Kind::Target && ctx.target_scope {
-            named_year.or(doc.report_year).or(ctx.section_year)
-        } else {
-            named_year
-                .or(ctx.section_year)
-                .or(ctx.paragraph_year)
-                .or(match kind {
-                    Kind::Target => doc.report_year,
-                    _ => doc.review_year,
-                })
-        };
-        let v = q.value.to_f64();
-        let mut m = Mention {
-            sentence: sent_idx,
+        let named_year = named_year(chars, q.start, cs, prev_q_end, doc);
+        let kind = kind_of(named_year, estimate, is_target_sentence, ctx, doc);
+        let period_year = period_year(named_year, kind, ctx, doc);
+        let mut m = IndicatorRow {
+            // numbered, and given the sentence's section, by the document's loop
+            seq: 0,
+            sentence: count(sent_idx),
+            section: None,
             indicator: ind.map(|x| x.0),
             indicator_name: ind.map(|x| x.1),
             subject: subject.filter(|s| !s.is_empty()),
@@ -1328,29 +1180,28 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             growth_high: None,
             approximate: q.approx,
             period_year,
-            start: q.start,
-            end: q.end,
+            char_start: count(q.start),
+            char_end: count(q.end),
         };
         // the CPI is reported as its rise (居民消费价格上涨0.9%): the rate is its value, so a
         // `持平` or a `增长` of it is a value too
-        let cpi_rate = ind.is_some_and(|x| x.0 == "cpi");
-        if is_growth && q.base == "%" && !cpi_rate {
+        let rate_valued = ind.is_some_and(|x| indicators::rate_valued(x.0));
+        if is_growth && q.base == "%" && !rate_valued {
             let sign = q.growth.unwrap_or(1) as f64;
-            m.growth_pct = Some(sign * v);
+            m.growth_pct = Some(sign * q.value.to_f64());
             m.growth_high = q.high.map(|h| sign * h.to_f64());
             open_level = None;
         } else {
-            let sign = if q.base == "百分点" || cpi_rate {
+            let sign = if q.base == "百分点" || rate_valued {
                 q.growth.unwrap_or(1)
             } else {
                 1
             } as i128;
-            let value = if sign < 0 { q.value.negated() } else { q.value };
-            m.value = Some(value.to_f64());
-            m.unit = Some(q.unit.clone());
-            m.value_base = value.shift(q.pow).map(|d| d.to_f64());
-            m.base_unit = Some(q.base);
-            m.value_high = q.high.map(|h| h.to_f64());
+            set_level(
+                &mut m,
+                &q,
+                if sign < 0 { q.value.negated() } else { q.value },
+            );
             open_level = if q.base == "%" { None } else { Some(out.len()) };
         }
         if !own_generic {
@@ -1358,7 +1209,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         }
         prev_clause_end = ce;
         // 均: the one figure holds for every listed subject, a row each
-        let copies: Vec<Mention> = match assigned {
+        let copies: Vec<IndicatorRow> = match assigned {
             Some((id, _)) if lists.all[qi] => lists.subjects[id][1..]
                 .iter()
                 .map(|sub| {
@@ -1385,6 +1236,144 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         }
     }
     out
+}
+
+/// A growth read from `q` completes `row` (a level whose growth follows it, or a listed
+/// subject's): its rate, upper end, basis and, when it has none, its qualifier.
+fn set_growth(row: &mut IndicatorRow, q: &Quantity, basis: Option<&'static str>) {
+    let sign = q.growth.unwrap_or(1) as f64;
+    row.growth_pct = Some(sign * q.value.to_f64());
+    row.growth_high = q.high.map(|h| sign * h.to_f64());
+    row.growth_basis = row.growth_basis.or(basis);
+    if q.qualifier.is_some() && row.qualifier.is_none() {
+        row.qualifier = q.qualifier;
+    }
+}
+
+/// `row`'s level is `value` (`q`'s, signed), in `q`'s unit.
+fn set_level(row: &mut IndicatorRow, q: &Quantity, value: Dec) {
+    row.value = Some(value.to_f64());
+    row.unit = Some(q.unit.clone());
+    row.value_base = value.shift(q.pow).map(|d| d.to_f64());
+    row.base_unit = Some(q.base);
+    row.value_high = q.high.map(|h| h.to_f64());
+}
+
+/// The indicator a figure `q` of `subject` measures, if any; the clause starts at `cs`.
+fn indicator_of(
+    subject: &str,
+    chars: &[char],
+    q: &Quantity,
+    cs: usize,
+) -> Option<(&'static str, &'static str)> {
+    let is_growth = is_growth_q(q);
+    // `进出口总额超1000万元企业`: a threshold describing firms, not the indicator's value
+    let attributive = ["企业", "的企业", "项目", "的项目"]
+        .iter()
+        .any(|w| numbers::starts_with(chars, q.end, w));
+    let mut ind = indicators::lookup(subject)
+        .filter(|(code, _)| !attributive && indicators::fits(code, q.base, is_growth));
+    if ind.is_none() && is_growth && economic_growth(subject) {
+        ind = indicators::by_code("gdp");
+    }
+    // `年均增加349亿元`: an increment, not the indicator's level; `（含某基地119亿元）`:
+    // a part of it, in parentheses
+    let increment = q.growth.is_some() && !q.reached && q.base != "%" && q.base != "百分点";
+    let open = chars[cs..q.start]
+        .iter()
+        .filter(|c| matches!(c, '（' | '('))
+        .count();
+    let closed = chars[cs..q.start]
+        .iter()
+        .filter(|c| matches!(c, '）' | ')'))
+        .count();
+    ind.filter(|_| !increment && open <= closed)
+}
+
+/// The year a figure at `at` names: the year before it in the sentence; else 今年/去年/明年
+/// against the report year; else the end of a five-year plan named (十四五 → 2025). An
+/// average over years (年均) is over a span that ends then. The clause starts at `cs`; the
+/// figure before this one ended at `prev_end`.
+fn named_year(
+    chars: &[char],
+    at: usize,
+    cs: usize,
+    prev_end: usize,
+    doc: &DocContext,
+) -> Option<i32> {
+    // `由“十五”末的12.8亿元增加到19.2亿元`: the figure a span reaches is of the span's
+    // end, which is named after the figure it starts from, or is the year reviewed
+    let reached_from = prev_end > 0
+        && prev_end <= at
+        && [
+            "增加到",
+            "提高到",
+            "跃升到",
+            "增长到",
+            "上升到",
+            "扩大到",
+            "发展到",
+        ]
+        .iter()
+        .any(|w| holds(&chars[prev_end..at], w))
+        && ["由", "从"].iter().any(|w| holds(&chars[cs..prev_end], w));
+    if reached_from {
+        // the years before the span's start are the start's, not this figure's
+        years_in(&chars[prev_end..at], at - prev_end)
+    } else {
+        years_in(chars, at)
+            .or_else(|| relative_year(&chars[..at], doc.report_year))
+            .or_else(|| plan_end_year(&chars[..at]))
+    }
+}
+
+/// What a figure is: an estimate under a 预计; a target where the sentence, the list, the part
+/// or the year says so; else an actual.
+fn kind_of(
+    named_year: Option<i32>,
+    estimate: bool,
+    target_sentence: bool,
+    ctx: &SentenceCtx,
+    doc: &DocContext,
+) -> Kind {
+    // a figure of a year before the one the report plans for is an outcome, whatever
+    // else the sentence says
+    let past = matches!((named_year, doc.report_year), (Some(y), Some(r)) if y < r);
+    // and one of the year the report plans for (今年 in a report or in news about one)
+    // is a target: that year has not happened yet
+    let planned = matches!((named_year, doc.report_year), (Some(y), Some(r)) if y >= r);
+    if estimate {
+        Kind::Estimate
+    } else if !past
+        && (planned || target_sentence || ctx.target_scope || ctx.part == Some(Part::Plan))
+    {
+        Kind::Target
+    } else {
+        Kind::Actual
+    }
+}
+
+/// The year a figure refers to: the one it names, else the section's or paragraph's year,
+/// else the report's (for a target) or the year reviewed.
+fn period_year(
+    named_year: Option<i32>,
+    kind: Kind,
+    ctx: &SentenceCtx,
+    doc: &DocContext,
+) -> Option<i32> {
+    // a target of a list opened earlier (`主要预期目标是：…；…`) is for the report's year,
+    // not for a year the paragraph named before the list
+    if kind == Kind::Target && ctx.target_scope {
+        named_year.or(doc.report_year).or(ctx.section_year)
+    } else {
+        named_year
+            .or(ctx.section_year)
+            .or(ctx.paragraph_year)
+            .or(match kind {
+                Kind::Target => doc.report_year,
+                _ => doc.review_year,
+            })
+    }
 }
 
 /// Does the text before a bare percentage say it is a growth rate (`经济增长目标确定为`,
@@ -1494,7 +1483,7 @@ fn basis(before: &[char]) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    fn run(s: &str, part: Option<&'static str>) -> Vec<Mention> {
+    fn run(s: &str, part: Option<&'static str>) -> Vec<IndicatorRow> {
         let part = part.map(|p| match p {
             "plan" => Part::Plan,
             "review" => Part::Review,
@@ -1530,7 +1519,7 @@ mod tests {
         Option<&'a str>,
         Option<i32>,
     );
-    fn rows(ms: &[Mention]) -> Vec<Row<'_>> {
+    fn rows(ms: &[IndicatorRow]) -> Vec<Row<'_>> {
         ms.iter()
             .map(|m| {
                 (
@@ -1767,7 +1756,7 @@ mod tests {
         assert!(run("召开两会，一是抓落实，一把手负责，实现一网通办。", None).is_empty());
     }
 
-    fn by_indicator(ms: &[Mention]) -> Vec<(Option<&str>, Option<f64>, Option<f64>)> {
+    fn by_indicator(ms: &[IndicatorRow]) -> Vec<(Option<&str>, Option<f64>, Option<f64>)> {
         ms.iter()
             .map(|m| (m.indicator, m.value, m.growth_pct))
             .collect()

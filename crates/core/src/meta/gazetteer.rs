@@ -4,22 +4,7 @@
 
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Level {
-    Province,
-    City,
-    County,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Province => "province",
-            Level::City => "city",
-            Level::County => "county",
-        }
-    }
-}
+pub use crate::model::AdminLevel as Level;
 
 #[derive(Debug, Clone)]
 pub struct Division {

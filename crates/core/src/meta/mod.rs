@@ -4,6 +4,7 @@
 
 pub mod gazetteer;
 
+use crate::clean::Boilerplate;
 use crate::model::{DocType, Hints};
 use crate::zh::dates::{self, find_dates, Ymd};
 use crate::zh::markers;
@@ -20,7 +21,7 @@ pub struct DocMeta {
     pub city: Option<String>,
     pub county: Option<String>,
     pub admin_code: Option<String>,
-    pub admin_level: Option<&'static str>,
+    pub admin_level: Option<Level>,
     pub province_iso: Option<String>,
     pub report_year: Option<i32>,
     pub review_year: Option<i32>,
@@ -622,7 +623,7 @@ pub struct MetaInput<'a> {
     /// Hint title, already converted to simplified.
     pub hint_title: Option<&'a str>,
     /// Lines `clean` removed (source/time lines): a date of last resort.
-    pub removed: &'a [(&'static str, String)],
+    pub removed: &'a [(Boilerplate, String)],
     /// The document's name from the page's chrome (a disclosure table's 文件名称),
     /// converted to simplified.
     pub title_field: Option<&'a str>,
@@ -670,7 +671,7 @@ pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
             input
                 .removed
                 .iter()
-                .filter(|(r, _)| *r == "source_line")
+                .filter(|(r, _)| *r == Boilerplate::SourceLine)
                 .find_map(|(_, l)| find_dates(l).first().map(|x| x.1))
         })
     };
@@ -726,7 +727,7 @@ pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
     if let Some(d) = div {
         let d = &g.divisions[d];
         m.admin_code = Some(format!("{:06}", d.code));
-        m.admin_level = Some(d.level.as_str());
+        m.admin_level = Some(d.level);
         m.province_iso = g.province_iso(d.code).map(str::to_string);
         let mut cur = Some(d);
         while let Some(x) = cur {
@@ -774,7 +775,7 @@ mod tests {
                 m.admin_level,
                 m.province_iso.as_deref()
             ),
-            (Some("211104"), Some("county"), Some("CN-LN"))
+            (Some("211104"), Some(Level::County), Some("CN-LN"))
         );
         assert_eq!(
             (m.report_year, m.review_year, m.year),
@@ -856,7 +857,7 @@ mod tests {
         );
         assert_eq!(
             (m.admin_code.as_deref(), m.admin_level),
-            (Some("210000"), Some("province"))
+            (Some("210000"), Some(Level::Province))
         );
         assert_eq!(
             (m.speaker.as_deref(), m.speaker_title.as_deref()),
@@ -882,7 +883,10 @@ mod tests {
         );
         let g = Gazetteer::load();
         let hints = Hints::default();
-        let removed = vec![("source_line", "来源：某某日报 时间：2026-02-01".to_string())];
+        let removed = vec![(
+            Boilerplate::SourceLine,
+            "来源：某某日报 时间：2026-02-01".to_string(),
+        )];
         let m = extract(
             &MetaInput {
                 text: "柳塘县召开招商大会\n本报讯（记者 王华）近日，柳塘县召开招商引资大会。",
@@ -946,11 +950,11 @@ mod tests {
                 m.county.as_deref(),
                 m.admin_level
             ),
-            (Some("北京市"), Some("北京市"), None, Some("province"))
+            (Some("北京市"), Some("北京市"), None, Some(Level::Province))
         );
     }
 
-    fn with(text: &str, removed: &[(&'static str, String)], field: Option<&str>) -> DocMeta {
+    fn with(text: &str, removed: &[(Boilerplate, String)], field: Option<&str>) -> DocMeta {
         let g = Gazetteer::load();
         let hints = Hints::default();
         extract(
@@ -1046,7 +1050,10 @@ mod tests {
             ("government_work_report", Some(2013), Some(2012))
         );
         // news about a report stays news, with the report's year and speaker
-        let removed = vec![("source_line", "发布时间：2011-02-15 10:30".to_string())];
+        let removed = vec![(
+            Boilerplate::SourceLine,
+            "发布时间：2011-02-15 10:30".to_string(),
+        )];
         let m = with(
             "青禾县第十五届人民代表大会第五次会议胜利召开\n2月14日，青禾县第十五届人民代表大会第五次会议隆重开幕。县长林平代表县人民政府向大会作政府工作报告。报告指出，全县生产总值增长15%。",
             &removed,

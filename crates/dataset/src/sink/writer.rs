@@ -11,7 +11,7 @@
 use super::batch;
 use crate::schema::{self, SCHEMA_VERSION};
 use anyhow::{Context, Result};
-use arrow::record_batch::RecordBatch;
+use arrow_array::RecordBatch;
 use govtext_core::model::*;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
@@ -247,7 +247,7 @@ fn properties(table: &str, limits: &WriterLimits) -> WriterProperties {
         }
         if !c.dictionary || c.name == own_id {
             b = b.set_column_dictionary_enabled(ColumnPath::from(c.name), false);
-        } else if c.ty == arrow::datatypes::DataType::Utf8 {
+        } else if c.ty == arrow_schema::DataType::Utf8 {
             // dictionary-encoded strings are small already (a dictionary page and run-length
             // indices); a compressor per column per file costs more time than it saves space
             b = b.set_column_compression(ColumnPath::from(c.name), Compression::UNCOMPRESSED);
