@@ -50,6 +50,10 @@ pub enum Command {
         /// build), processes new and changed inputs, and drops the rows of removed ones.
         #[arg(long)]
         full_refresh: bool,
+        /// Also write `documents.text_original`, the cleaned text in its source script
+        /// before traditional→simplified conversion (null without this flag).
+        #[arg(long)]
+        keep_original: bool,
     },
     /// One document through every stage, printed: metadata, what each stage did, the
     /// section tree, the indicators.
@@ -200,6 +204,7 @@ pub fn main_with(cli: Cli) -> Result<i32> {
             max_bytes,
             quiet,
             full_refresh,
+            keep_original,
         } => {
             let inputs = if inputs.is_empty() {
                 default_inputs()?
@@ -217,6 +222,7 @@ pub fn main_with(cli: Cli) -> Result<i32> {
                 jobs,
                 max_bytes,
                 full_refresh,
+                keep_original,
             };
             let mut progress = crate::progress::Progress::new(!quiet, &cfg.inputs);
             let report = govtext::run_observed(&cfg, &mut progress)?;

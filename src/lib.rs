@@ -31,6 +31,17 @@ pub struct Config {
     pub max_bytes: u64,
     /// Process every input, even those a previous run of the same build already holds.
     pub full_refresh: bool,
+    /// Write `documents.text_original` (the cleaned text before conversion).
+    pub keep_original: bool,
+}
+
+impl Config {
+    /// The options that change the rows, as the manifest records them.
+    pub fn row_options(&self) -> sink::RowOptions {
+        sink::RowOptions {
+            keep_original: self.keep_original,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]

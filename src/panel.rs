@@ -362,7 +362,7 @@ pub fn publish(dir: &Path) -> Result<(u64, bool)> {
     )?;
     let rows = entry.rows;
     files.push(entry);
-    let mut manifest = Manifest::new(files, old.inputs.clone(), &crate::TOOL);
+    let mut manifest = Manifest::new(files, old.inputs.clone(), &crate::TOOL, old.options);
     // the rows are the previous build's; the panel only reads them
     manifest.build = old.build.clone();
     let changed = staging.publish(&manifest)?;

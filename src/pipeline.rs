@@ -5,7 +5,8 @@
 use crate::model::*;
 use crate::process::Trace;
 use crate::sink::{
-    DatasetWriter, InputEntry, InputsLog, Manifest, Previous, Reused, Staging, WriterLimits,
+    DatasetWriter, InputEntry, InputsLog, Manifest, Previous, Reused, RowOptions, Staging,
+    WriterLimits,
 };
 use crate::source::{self, Format, Item, RawDoc, SourceOptions};
 use crate::{Config, RunReport};
@@ -61,7 +62,7 @@ pub struct Processed {
 /// reject naming the document, so one bad input cannot take the run down.
 pub fn process(raw: RawDoc, res: &Resources, times: &mut StageTimes) -> Processed {
     let sha = hash(&raw, times);
-    process_or_reuse(raw, &sha, res, None, times)
+    process_or_reuse(raw, &sha, res, None, RowOptions::default(), times)
 }
 
 /// `process`, with what the stages changed (what `govtext inspect` shows).
@@ -73,7 +74,11 @@ pub fn process_traced(
     let mut trace = Trace::default();
     let sha = hash(&raw, times);
     let (sha, id) = (crate::sink::writer::hex(&sha), doc_id_of(&sha));
-    let result = run_stages(raw, res, &sha, &id, Some(&mut trace), times);
+    // inspect shows the text before conversion too
+    let keep = RowOptions {
+        keep_original: true,
+    };
+    let result = run_stages(raw, res, &sha, &id, keep, Some(&mut trace), times);
     (result, trace)
 }
 
@@ -101,6 +106,7 @@ fn process_or_reuse(
     sha256: &[u8; 32],
     res: &Resources,
     prev: Option<&Previous>,
+    options: RowOptions,
     times: &mut StageTimes,
 ) -> Processed {
     let (sha, id) = (crate::sink::writer::hex(sha256), doc_id_of(sha256));
@@ -123,7 +129,7 @@ fn process_or_reuse(
             outcome: Outcome::Reused(r),
         };
     }
-    let outcome = match run_stages(raw, res, &sha, &id, None, times) {
+    let outcome = match run_stages(raw, res, &sha, &id, options, None, times) {
         Ok(rows) => {
             input.doc_id = Some(rows.document.doc_id.clone());
             input.partition = Some(rows.partition.dir());
@@ -148,6 +154,7 @@ fn run_stages(
     res: &Resources,
     sha: &str,
     id: &str,
+    options: RowOptions,
     trace: Option<&mut Trace>,
     times: &mut StageTimes,
 ) -> Result<DocRows, RejectRow> {
@@ -162,6 +169,7 @@ fn run_stages(
             text: raw.text.take(),
             html: raw.format == Format::Html,
             hints: std::mem::take(&mut raw.hints),
+            keep_original: options.keep_original,
         };
         let mut t = crate::thread_cpu();
         res.process(input, trace, &mut |stage| t = times.add(stage, t))
@@ -236,7 +244,7 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     let prev = if cfg.full_refresh {
         Err("--full-refresh".to_string())
     } else {
-        Previous::load(&cfg.output, &crate::TOOL)
+        Previous::load(&cfg.output, &crate::TOOL, cfg.row_options())
     };
     let mut report = RunReport::default();
     let prev = match prev {
@@ -248,6 +256,7 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     };
     let res = Arc::new(Resources::load());
     let jobs = cfg.jobs.max(1);
+    let options = cfg.row_options();
     // how many documents may be in flight between the reader and the writer at once
     let window = (jobs * 8).max(16);
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(jobs * 2);
@@ -277,7 +286,7 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
         workers.push(
             std::thread::Builder::new()
                 .name(format!("govtext-worker-{w}"))
-                .spawn(move || work(&rx, &tx, &res, prev.as_deref()))?,
+                .spawn(move || work(&rx, &tx, &res, prev.as_deref(), options))?,
         );
     }
     drop(res_tx);
@@ -373,7 +382,7 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     // the encoder threads' time is the write stage; what follows on this thread (the last
     // files, the manifest, the publish) is the commit
     report.stage_times.charge("write", encoding);
-    let manifest = Manifest::new(files, inputs_log.finish()?, &crate::TOOL);
+    let manifest = Manifest::new(files, inputs_log.finish()?, &crate::TOOL, cfg.row_options());
     report.tables = manifest
         .tables
         .iter()
@@ -419,6 +428,7 @@ fn work(
     done: &SyncSender<(u64, Done, StageTimes)>,
     res: &Resources,
     prev: Option<&Previous>,
+    options: RowOptions,
 ) {
     loop {
         let job = match jobs.lock() {
@@ -429,7 +439,7 @@ fn work(
         let mut times = StageTimes::default();
         let msg = match job {
             Job::Doc(seq, raw, sha) => {
-                let p = process_or_reuse(raw, &sha, res, prev, &mut times);
+                let p = process_or_reuse(raw, &sha, res, prev, options, &mut times);
                 (seq, Done::Processed(p), times)
             }
             Job::Rejected(seq, r) => (seq, Done::Rejected(r), times),

@@ -196,3 +196,62 @@ fn rows_of_another_build_are_not_reused() {
     );
     assert_eq!(doc_ids(&out).len(), 1);
 }
+
+/// `documents.text_original` is written only with `--keep-original` (null otherwise), and a
+/// dataset written with the other choice is not built on: its rows differ.
+#[test]
+fn keep_original_is_a_run_option() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = tmp.path().join("in");
+    fs::create_dir_all(&inputs).unwrap();
+    // a traditional-script report written for this test (made-up county and figures)
+    fs::write(
+        inputs.join("report.txt"),
+        "青禾縣政府工作報告\n各位代表：\n一、工作回顧\n全縣地區生產總值完成210億元，增長5.3%。\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let texts = |out: &Path| {
+        let r = duckdb(out, &["SELECT text, text_original FROM documents"]);
+        let row = &r[0][0];
+        (
+            row["text"].as_str().unwrap().to_string(),
+            row["text_original"].as_str().map(str::to_string),
+        )
+    };
+    let (code, err) = summary(&inputs, &out, &[]);
+    assert_eq!(code, 0, "{err}");
+    let (text, original) = texts(&out);
+    assert_eq!(
+        text,
+        "青禾县政府工作报告\n各位代表：\n一、工作回顾\n全县地区生产总值完成210亿元，增长5.3%。"
+    );
+    assert_eq!(original, None);
+
+    let (code, err) = summary(&inputs, &out, &["--keep-original"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("full run: it was written without --keep-original"),
+        "{err}"
+    );
+    let (text2, original) = texts(&out);
+    assert_eq!(text2, text);
+    assert_eq!(
+        original.as_deref(),
+        Some(
+            "青禾縣政府工作報告\n各位代表：\n一、工作回顧\n全縣地區生產總值完成210億元，增長5.3%。"
+        )
+    );
+
+    // the same option again: the rows are kept
+    let (code, err) = summary(&inputs, &out, &["--keep-original"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("incremental: 1 documents unchanged and kept"),
+        "{err}"
+    );
+    assert_eq!(
+        manifest(&out)["options"],
+        serde_json::json!({"keep_original": true})
+    );
+}

@@ -353,7 +353,8 @@ pub struct DocumentRow {
     pub sentence_count: i32,
     pub indicator_count: i32,
     pub text: String,
-    pub text_original: String,
+    /// Only when the run keeps it (`Input::keep_original`).
+    pub text_original: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

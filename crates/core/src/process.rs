@@ -33,6 +33,9 @@ pub struct Input {
     /// HTML, turned into text before repair.
     pub html: bool,
     pub hints: Hints,
+    /// Keep the cleaned text in its source script (`text_original`); otherwise it is let go
+    /// once converted.
+    pub keep_original: bool,
 }
 
 /// What the stages changed in a document, beyond its rows.
@@ -198,7 +201,7 @@ impl Pipeline {
             sentence_count: count(sentences.len()),
             indicator_count: count(indicators.len()),
             text: converted.text,
-            text_original: cleaned.text,
+            text_original: raw.keep_original.then_some(cleaned.text),
         };
         stage_done("rows");
         Ok(DocRows {
@@ -310,6 +313,7 @@ mod tests {
             text: None,
             html: false,
             hints: Hints::default(),
+            keep_original: false,
         };
         let mut trace = Trace::default();
         let mut done = Vec::new();

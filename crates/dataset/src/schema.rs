@@ -7,7 +7,8 @@ use govtext_core::model::{DocumentRow, IndicatorRow, RejectRow, RowId, SectionRo
 use serde_json::json;
 use std::sync::Arc;
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: `documents.text_original` is null unless a run keeps it (`--keep-original`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The five tables, in the order they are written and listed.
 pub const TABLES: [&str; 5] = [
@@ -225,7 +226,7 @@ pub const DOCUMENTS: &[Col<(), DocumentRow>] = &[
     col!(sentence_count: i32, "Rows in sentences"),
     col!(indicator_count: i32, "Rows in indicators"),
     col!(text: str, "The normalized body, simplified; sentence and section offsets index it in characters"),
-    col!(text_original: str, "The cleaned body in its source script, before conversion"),
+    col!(text_original: opt_str, "The cleaned body in its source script, before conversion; null unless the run was given --keep-original"),
 ];
 
 #[rustfmt::skip]

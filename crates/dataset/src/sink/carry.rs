@@ -11,7 +11,7 @@
 
 use super::commit::Manifest;
 use super::writer::{split_file_path, write_parquet, FileEntry, WriterLimits};
-use super::Tool;
+use super::{RowOptions, Tool};
 use anyhow::{Context, Result};
 use arrow_array::{Array, BooleanArray, RecordBatchReader, StringArray};
 use arrow_select::{concat::concat_batches, filter::filter_record_batch};
@@ -39,7 +39,11 @@ pub struct Reused {
 
 impl Previous {
     /// The dataset committed at `out`, when its rows can be reused; otherwise why not.
-    pub fn load(out: &Path, tool: &Tool) -> std::result::Result<Previous, String> {
+    pub fn load(
+        out: &Path,
+        tool: &Tool,
+        options: RowOptions,
+    ) -> std::result::Result<Previous, String> {
         if !out.join("_SUCCESS").exists() {
             return Err(NO_DATASET.into());
         }
@@ -55,6 +59,16 @@ impl Previous {
                 },
                 tool.version,
                 tool.build
+            ));
+        }
+        if manifest.options != options {
+            return Err(format!(
+                "it was written {} --keep-original",
+                if manifest.options.keep_original {
+                    "with"
+                } else {
+                    "without"
+                }
             ));
         }
         let docs: HashMap<String, (String, String, String)> = manifest

@@ -9,7 +9,7 @@
 //! crash never leaves it stuck, and the next run removes the crashed run's staging leftovers.
 
 use super::writer::{write_hashed, FileEntry};
-use super::Tool;
+use super::{RowOptions, Tool};
 use crate::platform::{exchange, sync_filesystem, try_lock};
 use crate::schema::{self, SCHEMA_VERSION};
 use anyhow::{bail, Context, Result};
@@ -49,6 +49,9 @@ pub struct Manifest {
     /// reuses rows only from the same build.
     #[serde(default)]
     pub build: String,
+    /// The run's options that change rows.
+    #[serde(default)]
+    pub options: RowOptions,
     pub schema_version: u32,
     pub partitioning: Vec<String>,
     pub tables: BTreeMap<String, TableSummary>,
@@ -146,7 +149,12 @@ impl InputsLog {
 const INPUTS_SPILL: &str = "_inputs.jsonl";
 
 impl Manifest {
-    pub fn new(files: Vec<FileEntry>, inputs: Inputs, tool: &Tool) -> Manifest {
+    pub fn new(
+        files: Vec<FileEntry>,
+        inputs: Inputs,
+        tool: &Tool,
+        options: RowOptions,
+    ) -> Manifest {
         let mut tables = BTreeMap::new();
         for t in schema::all_tables() {
             let fs: Vec<&FileEntry> = files.iter().filter(|f| f.table == t).collect();
@@ -167,6 +175,7 @@ impl Manifest {
             tool: "govtext".into(),
             tool_version: tool.version.into(),
             build: tool.build.into(),
+            options,
             schema_version: SCHEMA_VERSION,
             partitioning: vec!["year".into(), "province_code".into()],
             tables,

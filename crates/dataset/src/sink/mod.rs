@@ -17,3 +17,12 @@ pub struct Tool {
     /// dependency versions).
     pub build: &'static str,
 }
+
+/// The options of a run that change its rows, as its manifest records them: rows are only
+/// reused from a dataset written with the same.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RowOptions {
+    /// `documents.text_original` written (`--keep-original`).
+    #[serde(default)]
+    pub keep_original: bool,
+}

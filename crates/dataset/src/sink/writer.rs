@@ -207,7 +207,8 @@ fn encode(root: &Path, limits: &WriterLimits, mut job: FlushJob) -> Result<Vec<F
 
 /// Rough in-memory size of one document's rows: what the buffer limits are measured in.
 fn estimate(d: &DocRows) -> usize {
-    let doc = d.document.text.len() + d.document.text_original.len() + 512;
+    let doc =
+        d.document.text.len() + d.document.text_original.as_ref().map_or(0, String::len) + 512;
     let sent = d.sentences.len() * std::mem::size_of::<govtext_core::model::SentenceRow>();
     doc + sent + d.sections.len() * 128 + d.indicators.len() * 200
 }
