@@ -86,6 +86,16 @@ struct Rule {
     name: Boilerplate,
     action: Action,
     pattern: &'static str,
+    /// A cheap test every line the pattern matches passes: the pattern is tried only on
+    /// lines that pass it (for patterns whose automaton is costly on every line).
+    guard: Option<fn(&str) -> bool>,
+}
+
+/// A line that ends on a photo credit's 摄 (攝), before an optional closing parenthesis
+/// and the spaces before it: what the credit patterns (`…摄\s*[)）]?$`) require.
+fn ends_on_credit(line: &str) -> bool {
+    let t = line.strip_suffix([')', '）']).unwrap_or(line).trim_end();
+    t.ends_with(['摄', '攝'])
 }
 
 /// A site's banner is one of the first lines of a page.
@@ -113,22 +123,26 @@ const RULES: &[Rule] = &[
         action: Action::DropLine,
         // a government site's disclosure table (索引号 | … | 文号 | …), as cells or as lines
         pattern: r"^\s*[|｜]?\s*(文件名称|索引号|文号|成文日期|公开日期|公开目录|公开形式|公开责任部门|有效性|主题分类|信息分类|发文机关|发布机构|公开方式|公开范围|所属机构|体裁分类|组配分类|生效日期|废止日期)\s*[|｜:：]",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Navigation,
         action: Action::DropLine,
         pattern: r"^(导航菜单|网站导航|网站首页|首页|返回首页|当前位置[:：].*|您的位置[:：].*|您现在的位置.*|现在位置[:：].*|所在位置[:：].*|首页\s*[>＞»›].*)$",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Navigation,
         action: Action::DropLine,
         // a breadcrumb (首页 >> 新闻 >> 正文) or a menu (新闻中心 | 专题 | 政务 | …)
         pattern: r"^[^。，！？]{0,40}?(\s*(>>?|＞|»|›)\s*[^。，！？>＞»›]{1,20}){2,}\s*$|^\s*[^|｜。，！？\d]{1,12}(\s*[|｜]\s*[^|｜。，！？\d]{1,12}){2,}\s*[|｜]?\s*$|^[\s>＞»›|｜/\-—_=*·•]+$",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Toolbar,
         action: Action::DropLine,
         pattern: r"^.{0,30}【\s*(字号|字体|打印|关闭|收藏|大\s*中\s*小).*$|^.{0,40}(设为首页|加入收藏|打印本页|关闭窗口)[\s|｜]*(加入收藏夹?|设为首页)?\s*$",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Toolbar,
@@ -138,6 +152,7 @@ const RULES: &[Rule] = &[
             widgets!(),
             r"))+[\s|｜/\[\]【】:：]*$"
         ),
+        guard: None,
     },
     Rule {
         name: Boilerplate::Banner,
@@ -145,81 +160,102 @@ const RULES: &[Rule] = &[
         // the site's name on a line of its own (`某某县人民政府`, `某某新闻网`), at the top of
         // the page (at the end, a government's name is the document's signature)
         pattern: r"^\s*[\p{Han}·]{2,16}(人民政府|人民政府网|政府网|门户网站|政务网|新闻网|融媒体中心)\s*$",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Bookmark,
         action: Action::DropLine,
         pattern: r"^收藏《.*》[)）]?$",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Disclaimer,
         action: Action::DropLine,
         pattern: r"本文仅代表作者观点|不代表本站立场|未经许可[,，]?不得转载|版权归原作者所有|如有侵权[,，]?请联系|下载文档前请自行甄别|仅部分预览|如文档侵犯您的权益|人工客服工作时间|如果我们使用了您的图片|欢迎关注.{0,20}(APP|客户端|公众号)$|(?i:copyright|all rights reserved)|下面是小编为大家整理的|供大家参考[。.]?$",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Docshare,
         action: Action::DropLine,
         // a document-sharing site's file card: format, size, pages, the download button
         pattern: r"^\s*[•·]?\s*(格式[:：]\s*(?i:docx?|pdf|txt|pptx?|wps)|大小[:：]\s*[\d.]+\s*[KMG]B|文档页数[:：]\s*\d+|页数[:：]\s*\d+)\s*$|^下载文档原格式$|^\s*/\s*\d+\s*$",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Address,
         action: Action::DropLine,
         pattern: r"^(本文地址|本文链接|原文链接|文章链接)[:：]",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Comments,
         action: Action::DropLine,
         pattern: r"^(留言与评论|发表评论|网友评论|我要评论|评论[(（]|相关评论)",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Captcha,
         action: Action::DropLine,
         pattern: r"^(验证码|请输入验证码)[:：]?",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Footer,
         action: Action::DropLine,
         pattern: r"^(主办单位|承办单位|主办|承办|协办单位|技术支持|网站维护)[:：]|版权所有|ICP备|ICP证|公网安备|网站标识码|^网站地图$|^(联系电话|联系我们|联系方式|电子邮箱|通讯地址)[:：]?|^(上一条|下一条|上一篇|下一篇)[:：]",
+        guard: None,
     },
     Rule {
         name: Boilerplate::SourceLine,
         action: Action::DropLine,
         pattern: SOURCE_LABEL,
+        guard: None,
     },
     Rule {
         name: Boilerplate::SourceLine,
         action: Action::DropLine,
         // a dateline: a date and a clock time with a site or author name, no sentence
         pattern: r"^[^。，！？]{0,24}(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*(星期.)?\s*\d{1,2}[:：]\d{2}([:：]\d{2})?[^。，！？]{0,40}$|^[^。，！？]{0,24}\d{1,2}[:：]\d{2}\s+\d{4}-\d{1,2}-\d{1,2}[^。，！？]{0,20}$|^\s*date\s+\d{4}-\d{2}-\d{2}",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Caption,
         action: Action::DropLine,
-        // 图为…, a photo credit ending the line (新华社记者某某 摄, 人民网 某某摄), a picture's
-        // file name, a picture line marked ▲
-        pattern: r"^(图为|图片来源[:：]|摄影[:：])|^[(（]?(记者|通讯员).{1,12}摄[)）]?$|^.{0,120}?[。\s]\s*[\p{Han}·]{0,12}?(记者|通讯员)?\s*[\p{Han}·]{2,4}\s*摄\s*[)）]?$|^[\w\-.]{1,40}\.(?i:png|jpe?g|gif|webp|bmp)$|^[▲△][^。]{0,60}(作.{0,6}报告|出席|主持|讲话|致辞|调研|视察|参观|现场|合影|发言)[^。]{0,30}$",
+        // 图为…, a picture's file name, a picture line marked ▲
+        pattern: r"^(图为|图片来源[:：]|摄影[:：])|^[\w\-.]{1,40}\.(?i:png|jpe?g|gif|webp|bmp)$|^[▲△][^。]{0,60}(作.{0,6}报告|出席|主持|讲话|致辞|调研|视察|参观|现场|合影|发言)[^。]{0,30}$",
+        guard: None,
+    },
+    Rule {
+        name: Boilerplate::Caption,
+        action: Action::DropLine,
+        // a photo credit ending the line (新华社记者某某 摄, 人民网 某某摄)
+        pattern: r"^[(（]?(记者|通讯员).{1,12}摄[)）]?$|^.{0,120}?[。\s]\s*[\p{Han}·]{0,12}?(记者|通讯员)?\s*[\p{Han}·]{2,4}\s*摄\s*[)）]?$",
+        guard: Some(ends_on_credit),
     },
     Rule {
         name: Boilerplate::Forum,
         action: Action::DropLine,
         // a forum post's user card (每日心情, 签到天数, 积分…)
         pattern: r"^TA的每日心情|^签到天数[:：]|^[-\s]*积分\s*$|^[-\s]*版主\s*$|^[-\s]*\d{1,7}\s*[|｜]?\s*$",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Paywall,
         action: Action::Cut,
         pattern: r"…*[(（][^()（）]{0,60}省略\d+字[^()（）]{0,40}[)）]…*",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Paywall,
         action: Action::Cut,
         pattern: r"\s*…*[(（]?未完[,，]\s*全文共\d+字.*$",
+        guard: None,
     },
     Rule {
         name: Boilerplate::Toc,
         action: Action::TocStart,
         pattern: r"^(目录|提纲|目录/提纲|目录提纲)\s*[:：]?\s*[…\.。·]*$",
+        guard: None,
     },
 ];
 
@@ -233,6 +269,7 @@ struct Compiled {
     name: Boilerplate,
     action: Action,
     re: Regex,
+    guard: Option<fn(&str) -> bool>,
 }
 
 pub struct Cleaner {
@@ -307,6 +344,14 @@ fn widen(pattern: &str, cc: &OpenCC) -> String {
     out
 }
 
+/// Chrome that names the document: a disclosure table's 文件名称, a content farm's
+/// `下面是小编为大家整理的…`.
+const TITLE_FIELD: &str = r"^\s*[|｜]?\s*文件名称\s*[|｜:：]\s*([^|｜]{2,60}?)\s*([|｜]|$)|下面是小编为大家整理的(.{2,50}?)(【[^】]*】)?[,，]?供大家参考";
+
+/// Words each alternative of `TITLE_FIELD` contains in either script (no character of them
+/// has a traditional form): the pattern is tried only on lines holding one.
+const TITLE_FIELD_WORDS: [&str; 2] = ["文件名", "是小"];
+
 /// Is this line a heading or a short heading-like line of a table of contents?
 fn toc_entry(line: &str) -> bool {
     let n = line.chars().count();
@@ -322,14 +367,11 @@ impl Cleaner {
                 action: r.action,
                 re: Regex::new(&widen(r.pattern, cc))
                     .unwrap_or_else(|e| panic!("clean rule {}: {e}", r.name.as_str())),
+                guard: r.guard,
             })
             .collect();
         let label = Regex::new(&widen(SOURCE_LABEL, cc)).expect("source label pattern");
-        let title_field = Regex::new(&widen(
-            r"^\s*[|｜]?\s*文件名称\s*[|｜:：]\s*([^|｜]{2,60}?)\s*([|｜]|$)|下面是小编为大家整理的(.{2,50}?)(【[^】]*】)?[,，]?供大家参考",
-            cc,
-        ))
-        .expect("title field pattern");
+        let title_field = Regex::new(&widen(TITLE_FIELD, cc)).expect("title field pattern");
         let declared = Regex::new(&widen(r"全文共(\d+)字", cc)).expect("declared length pattern");
         Cleaner {
             rules,
@@ -364,7 +406,7 @@ impl Cleaner {
                 }
                 in_toc = false;
             }
-            if c.title_field.is_none() {
+            if c.title_field.is_none() && TITLE_FIELD_WORDS.iter().any(|w| line.contains(w)) {
                 if let Some(t) = self.title_field.captures(line) {
                     c.title_field = t.get(1).or(t.get(3)).map(|m| m.as_str().trim().to_string());
                 }
@@ -402,7 +444,10 @@ impl Cleaner {
                 }
                 match r.action {
                     Action::DropLine | Action::TocStart => {
-                        if line.chars().count() <= MAX_CHROME_LINE && r.re.is_match(&line) {
+                        if line.chars().count() <= MAX_CHROME_LINE
+                            && r.guard.is_none_or(|g| g(&line))
+                            && r.re.is_match(&line)
+                        {
                             value_next =
                                 r.name == Boilerplate::SourceLine && label_only(&line, &self.label);
                             crumb_next = r.name == Boilerplate::Navigation
@@ -519,6 +564,34 @@ fn ending_truncation(lines: &[String]) -> Option<Truncation> {
 
 #[cfg(test)]
 mod tests {
+    /// The guards never hide a match: the words `TITLE_FIELD` is tried on appear unwidened
+    /// in its widened pattern (none of their characters has a traditional form), and every
+    /// credit the credit pattern takes ends as `ends_on_credit` requires.
+    #[test]
+    fn guards_are_necessary_conditions() {
+        let cc = crate::zh::t2s::opencc();
+        let widened = widen(TITLE_FIELD, cc);
+        for w in TITLE_FIELD_WORDS {
+            assert!(widened.contains(w), "{w} is widened in {widened}");
+        }
+        let credit = RULES
+            .iter()
+            .find(|r| r.guard.is_some())
+            .expect("the credit rule");
+        let re = Regex::new(&widen(credit.pattern, cc)).unwrap();
+        for line in [
+            "新华社记者 林一 摄",
+            "（记者 王二 摄）",
+            "记者王二摄",
+            "会场一角。 人民网 张三摄 )",
+            "會場一角。 記者 張三 攝",
+            "通讯员 李四 摄\u{3000}）",
+        ] {
+            assert!(re.is_match(line), "{line}");
+            assert!(ends_on_credit(line), "{line}");
+        }
+        assert!(!ends_on_credit("摄影作品展开幕"));
+    }
     use super::*;
 
     fn cleaner() -> Cleaner {
