@@ -243,13 +243,13 @@ const RULES: &[Rule] = &[
         name: Boilerplate::Paywall,
         action: Action::Cut,
         pattern: r"…*[(（][^()（）]{0,60}省略\d+字[^()（）]{0,40}[)）]…*",
-        guard: None,
+        guard: Some(|line| line.contains("省略")),
     },
     Rule {
         name: Boilerplate::Paywall,
         action: Action::Cut,
         pattern: r"\s*…*[(（]?未完[,，]\s*全文共\d+字.*$",
-        guard: None,
+        guard: Some(|line| line.contains("未完")),
     },
     Rule {
         name: Boilerplate::Toc,
@@ -435,6 +435,8 @@ impl Cleaner {
                 }
             }
             let mut dropped = false;
+            // only short lines can be chrome (counted once, again after a cut)
+            let mut short = line.chars().count() <= MAX_CHROME_LINE;
             for r in &self.rules {
                 if line.is_empty() {
                     break;
@@ -444,10 +446,7 @@ impl Cleaner {
                 }
                 match r.action {
                     Action::DropLine | Action::TocStart => {
-                        if line.chars().count() <= MAX_CHROME_LINE
-                            && r.guard.is_none_or(|g| g(&line))
-                            && r.re.is_match(&line)
-                        {
+                        if short && r.guard.is_none_or(|g| g(&line)) && r.re.is_match(&line) {
                             value_next =
                                 r.name == Boilerplate::SourceLine && label_only(&line, &self.label);
                             crumb_next = r.name == Boilerplate::Navigation
@@ -459,7 +458,12 @@ impl Cleaner {
                         }
                     }
                     Action::Cut => {
-                        if let Some(m) = r.re.find(&line) {
+                        if let Some(m) = r
+                            .guard
+                            .is_none_or(|g| g(&line))
+                            .then(|| r.re.find(&line))
+                            .flatten()
+                        {
                             let cut = m.as_str().to_string();
                             if let Some(d) = self.declared.captures(&cut) {
                                 c.declared_chars = d[1].parse().ok();
@@ -467,6 +471,7 @@ impl Cleaner {
                             // the only rules that cut inside a line are paywall notes
                             c.truncation.get_or_insert(Truncation::Paywall);
                             line.replace_range(m.range(), "");
+                            short = line.chars().count() <= MAX_CHROME_LINE;
                             c.removed.push((r.name, cut));
                         }
                     }
@@ -574,9 +579,16 @@ mod tests {
         for w in TITLE_FIELD_WORDS {
             assert!(widened.contains(w), "{w} is widened in {widened}");
         }
+        // the paywall notes' guards look for words that have no traditional form
+        let paywalls = RULES.iter().filter(|r| r.name == Boilerplate::Paywall);
+        for (r, word) in paywalls.zip(["省略", "未完"]) {
+            assert!(r.guard.is_some_and(|g| g(word)) && !r.guard.is_some_and(|g| g("全文")));
+            assert!(r.pattern.contains(word), "{}", r.pattern);
+            assert!(widen(r.pattern, cc).contains(word), "{word} is widened");
+        }
         let credit = RULES
             .iter()
-            .find(|r| r.guard.is_some())
+            .find(|r| r.name == Boilerplate::Caption && r.guard.is_some())
             .expect("the credit rule");
         let re = Regex::new(&widen(credit.pattern, cc)).unwrap();
         for line in [
