@@ -214,3 +214,61 @@ fn summary_splits_the_cpu_time_by_stage() {
         "stages {sum} s of {total} CPU-s: {line}"
     );
 }
+
+/// Rows within a file are in input order (input paths sorted, a `.jsonl` file's records by
+/// line), not in `doc_id` order; rejects likewise.
+#[test]
+fn rows_within_a_file_are_in_input_order() {
+    use sha2::{Digest, Sha256};
+    let tmp = tempfile::tempdir().unwrap();
+    let inp = tmp.path().join("in");
+    std::fs::create_dir_all(&inp).unwrap();
+    // news items with no region or year: one partition for all
+    let texts = [
+        ("a.txt", "岚溪新闻：今天召开座谈会。\n"),
+        ("b.txt", "岚溪新闻：昨天举行培训班。\n"),
+        ("c.txt", "岚溪新闻：明天开展志愿活动。\n"),
+    ];
+    for (name, text) in texts {
+        std::fs::write(inp.join(name), text).unwrap();
+    }
+    let ids: Vec<String> = texts
+        .iter()
+        .map(|(_, t)| format!("{:x}", Sha256::digest(t.as_bytes()))[..16].to_string())
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_ne!(ids, sorted, "the test needs doc_ids out of path order");
+    let mut records = String::new();
+    for i in 1..=11 {
+        records += if i == 2 || i == 10 {
+            "not json\n"
+        } else {
+            "\n"
+        };
+    }
+    std::fs::write(inp.join("d.jsonl"), records).unwrap();
+    let out = tmp.path().join("out");
+    let (code, err) = run(&[&inp], &out);
+    assert_eq!(code, 3, "{err}");
+    // the files' own row order: DuckDB's file_row_number
+    let d = out.display();
+    let docs = format!("SELECT doc_id, filename AS f FROM read_parquet('{d}/documents/**/*.parquet', filename = true, file_row_number = true) ORDER BY file_row_number");
+    let rejects = format!("SELECT source_path FROM read_parquet('{d}/rejects/**/*.parquet', file_row_number = true) ORDER BY file_row_number");
+    let r = duckdb(&out, &[&docs, &rejects]);
+    let got: Vec<&str> = r[0].iter().map(|x| x["doc_id"].as_str().unwrap()).collect();
+    assert_eq!(got, ids);
+    assert!(r[0].iter().all(|x| x["f"] == r[0][0]["f"]), "one file");
+    let rejects: Vec<&str> = r[1]
+        .iter()
+        .map(|x| {
+            x["source_path"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(rejects, ["d.jsonl#L2", "d.jsonl#L10"]);
+}

@@ -6,7 +6,8 @@
 //! pass `max_buffered_bytes`. No Parquet writer stays open between flushes, so many
 //! partitions never mean many open buffers, and memory is bounded by the two limits, not by
 //! the corpus. Flush decisions depend only on the rows and their order, so the same inputs
-//! give the same files. Within a file, rows are sorted by (doc_id, seq).
+//! give the same files. Within a file, rows are in input order (documents as the run took
+//! them: sorted input paths, then a document's rows by `seq`), whatever `--jobs`.
 
 use super::batch;
 use crate::schema::{self, SCHEMA_VERSION};
@@ -167,8 +168,6 @@ impl Encoders {
 /// holding one huge document is copied once at a time, not all at once. The entries come
 /// back in `job.parts` order.
 fn encode(root: &Path, limits: &WriterLimits, mut job: FlushJob) -> Result<Vec<FileEntry>> {
-    job.docs
-        .sort_by(|a, b| a.document.doc_id.cmp(&b.document.doc_id));
     let mut order: Vec<usize> = (0..job.parts.len()).collect();
     order.sort_by_key(|&i| job.parts[i].0 == "documents");
     let mut out: Vec<Option<FileEntry>> = vec![None; job.parts.len()];
@@ -485,8 +484,7 @@ impl DatasetWriter {
         }
         let encoded = self.encoders.join()?;
         self.files.extend(encoded);
-        let mut rejects = std::mem::take(&mut self.rejects);
-        rejects.sort_by(|a, b| a.source_path.cmp(&b.source_path));
+        let rejects = std::mem::take(&mut self.rejects);
         let b = batch::rejects(&rejects);
         let rel = self.part_path("rejects", None);
         let entry = write_parquet(&self.root, &rel, "rejects", &b, &self.limits)?;
