@@ -138,8 +138,9 @@ pub fn names_document(line: &str) -> bool {
         r"^[^，。：:|｜的作读在]{0,30}(政府|人民政府)?工作报告(全文|摘要|原文)?([（(【\[][^）)】\]]{1,8}[）)】\]])?([-_|｜–—\s].{0,24})?$",
     );
     let speech = re(&SPEECH, r"^[^，。]{0,60}(讲话|致辞|讲话稿)$");
-    (report.is_match(t) && t.contains("工作报告") && !t.contains("作政府工作报告"))
-        || speech.is_match(t)
+    // the words first: most lines hold neither, and the patterns need them
+    (t.contains("工作报告") && !t.contains("作政府工作报告") && report.is_match(t))
+        || (t.ends_with(['话', '辞', '稿']) && speech.is_match(t))
 }
 
 /// A report's name with nothing else: `政府工作报告`.
