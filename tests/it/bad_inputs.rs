@@ -40,13 +40,7 @@ fn every_input_is_a_document_or_a_reject() {
         .iter()
         .map(|x| {
             (
-                x["source_path"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_string(),
+                file_name(&x["source_path"]).to_string(),
                 x["reason"].as_str().unwrap().to_string(),
             )
         })

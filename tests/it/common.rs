@@ -147,3 +147,9 @@ pub fn seeds_dataset() -> Option<&'static Path> {
     .as_ref()
     .map(|(_, out)| out.as_path())
 }
+
+/// The file name of a path DuckDB returned (its last `/` component).
+pub fn file_name(v: &Value) -> &str {
+    let p = v.as_str().expect("a path");
+    p.rsplit('/').next().unwrap_or(p)
+}

@@ -259,16 +259,6 @@ fn rows_within_a_file_are_in_input_order() {
     let got: Vec<&str> = r[0].iter().map(|x| x["doc_id"].as_str().unwrap()).collect();
     assert_eq!(got, ids);
     assert!(r[0].iter().all(|x| x["f"] == r[0][0]["f"]), "one file");
-    let rejects: Vec<&str> = r[1]
-        .iter()
-        .map(|x| {
-            x["source_path"]
-                .as_str()
-                .unwrap()
-                .rsplit('/')
-                .next()
-                .unwrap()
-        })
-        .collect();
+    let rejects: Vec<&str> = r[1].iter().map(|x| file_name(&x["source_path"])).collect();
     assert_eq!(rejects, ["d.jsonl#L2", "d.jsonl#L10"]);
 }
