@@ -678,6 +678,10 @@ fn states_target(text: &str, chars: &[char]) -> bool {
 
 /// Opens a list of targets that goes on past the sentence: `主要预期目标是：`.
 pub fn opens_target_list(chars: &[char]) -> bool {
+    // every opening below holds 目 (asked of every sentence; most have none)
+    if !chars.contains(&'目') {
+        return false;
+    }
     [
         "预期目标是",
         "预期目标为",

@@ -224,6 +224,7 @@ pub fn number(chars: &[char], i: usize) -> Option<Num> {
     })
 }
 
+/// Does `word` stand in `chars` at `at`?
 pub fn starts_with(chars: &[char], at: usize, word: &str) -> bool {
     (at..)
         .zip(word.chars())
@@ -234,6 +235,17 @@ pub fn starts_with(chars: &[char], at: usize, word: &str) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_word_at_a_position() {
+        let c: Vec<char> = "增长百分之五".chars().collect();
+        assert!(starts_with(&c, 2, "百分之"));
+        assert!(starts_with(&c, 0, "增长"));
+        assert!(starts_with(&c, 6, ""));
+        assert!(!starts_with(&c, 2, "百分点"));
+        assert!(!starts_with(&c, 5, "五点"), "past the end");
+        assert!(!starts_with(&c, 9, "五"));
+    }
 
     fn val(s: &str) -> (f64, usize) {
         let c: Vec<char> = s.chars().collect();
