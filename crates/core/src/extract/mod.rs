@@ -1320,6 +1320,8 @@ fn named_year(
         ]
         .iter()
         .any(|w| holds(&chars[prev_end..at], w))
+        // the span's start in this figure's clause (an earlier clause ends before `cs`)
+        && cs <= prev_end
         && ["由", "从"].iter().any(|w| holds(&chars[cs..prev_end], w));
     if reached_from {
         // the years before the span's start are the start's, not this figure's
@@ -1538,6 +1540,39 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// A figure reached (`增加到`) in a clause after the one of the figure before it: the
+    /// span's start is looked for in this clause only (an earlier figure's clause ended
+    /// before it; reading from this clause's start to that figure's end panicked).
+    #[test]
+    fn a_reached_figure_in_the_next_clause() {
+        let ms = run("全县地区生产总值去年为10亿元，今年增加到12亿元。", None);
+        assert_eq!(
+            rows(&ms),
+            vec![
+                (
+                    Some("gdp"),
+                    Some(10.0),
+                    Some("亿元"),
+                    None,
+                    "actual",
+                    None,
+                    None,
+                    Some(2024)
+                ),
+                (
+                    None,
+                    Some(12.0),
+                    Some("亿元"),
+                    None,
+                    "target",
+                    None,
+                    None,
+                    Some(2025)
+                ),
+            ]
+        );
     }
 
     #[test]
