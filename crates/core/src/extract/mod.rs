@@ -179,8 +179,10 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
+        // the three words below are asked at every position: their first characters first
+        let c = chars[i];
         // 持平, 基本持平, 与上年持平: a growth of zero
-        if numbers::starts_with(chars, i, "持平") {
+        if c == '持' && numbers::starts_with(chars, i, "持平") {
             out.push(Quantity {
                 start: i,
                 end: i + 2,
@@ -198,7 +200,8 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
             continue;
         }
         // 突破万亿元: a round level written without its one (10000 亿元)
-        if numbers::starts_with(chars, i, "万亿")
+        if c == '万'
+            && numbers::starts_with(chars, i, "万亿")
             && (i == 0 || !(chars[i - 1].is_ascii_digit() || cn_numeral(chars[i - 1])))
         {
             if let Some((written, base, pow, end, _)) = unit_at(chars, i + 1) {
@@ -227,7 +230,7 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
             }
         }
         // 百分之五, 百分之五点五: a percentage written out
-        if numbers::starts_with(chars, i, "百分之") {
+        if c == '百' && numbers::starts_with(chars, i, "百分之") {
             if let Some(n) =
                 numbers::arabic(chars, i + 3).or_else(|| numbers::chinese(chars, i + 3))
             {
