@@ -241,10 +241,11 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     let setup_from = crate::thread_cpu();
     let staging = Staging::begin(&cfg.output)?;
     // what of the committed dataset this run can keep (under the lock: nothing changes it)
+    let options = cfg.row_options();
     let prev = if cfg.full_refresh {
         Err("--full-refresh".to_string())
     } else {
-        Previous::load(&cfg.output, &crate::TOOL, cfg.row_options())
+        Previous::load(&cfg.output, &crate::TOOL, options)
     };
     let mut report = RunReport::default();
     let prev = match prev {
@@ -256,7 +257,6 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     };
     let res = Arc::new(Resources::load());
     let jobs = cfg.jobs.max(1);
-    let options = cfg.row_options();
     // how many documents may be in flight between the reader and the writer at once
     let window = (jobs * 8).max(16);
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(jobs * 2);
@@ -328,30 +328,13 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
                     )?
                 }
                 Done::Rejected(r) => {
-                    inputs_log.push(&InputEntry {
-                        path: r.source_path.clone(),
-                        bytes: r.source_bytes.map(|b| b as u64),
-                        sha256: None,
-                        doc_id: None,
-                        reject: Some(r.reason.as_str().into()),
-                        partition: None,
-                    })?;
-                    report.count_reject(r.reason);
-                    writer.reject(r);
+                    record_reject(r, None, &mut writer, &mut inputs_log, &mut report)?
                 }
                 Done::Copy(c) => {
                     report.input_bytes += c.bytes;
                     let r = copy_reject(&c, &rejected);
-                    inputs_log.push(&InputEntry {
-                        path: c.source_path,
-                        bytes: Some(c.bytes),
-                        sha256: Some(crate::sink::writer::hex(&c.sha)),
-                        doc_id: None,
-                        reject: Some(r.reason.as_str().into()),
-                        partition: None,
-                    })?;
-                    report.count_reject(r.reason);
-                    writer.reject(r);
+                    let sha = Some(crate::sink::writer::hex(&c.sha));
+                    record_reject(r, sha, &mut writer, &mut inputs_log, &mut report)?
                 }
             }
             observer.progress(report.documents + report.rejects, report.input_bytes);
@@ -382,7 +365,7 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     // the encoder threads' time is the write stage; what follows on this thread (the last
     // files, the manifest, the publish) is the commit
     report.stage_times.charge("write", encoding);
-    let manifest = Manifest::new(files, inputs_log.finish()?, &crate::TOOL, cfg.row_options());
+    let manifest = Manifest::new(files, inputs_log.finish()?, &crate::TOOL, options);
     report.tables = manifest
         .tables
         .iter()
@@ -449,6 +432,28 @@ fn work(
             break;
         }
     }
+}
+
+/// An input that became a reject before any stage ran: counted, listed in the manifest's
+/// inputs (with its sha256 when it was read) and written to `rejects`.
+fn record_reject(
+    r: RejectRow,
+    sha256: Option<String>,
+    writer: &mut DatasetWriter,
+    inputs_log: &mut InputsLog,
+    report: &mut RunReport,
+) -> Result<()> {
+    inputs_log.push(&InputEntry {
+        path: r.source_path.clone(),
+        bytes: r.source_bytes.map(|b| b as u64),
+        sha256,
+        doc_id: None,
+        reject: Some(r.reason.as_str().into()),
+        partition: None,
+    })?;
+    report.count_reject(r.reason);
+    writer.reject(r);
+    Ok(())
 }
 
 /// The reject a copy of an earlier input becomes: the same as that input's when a stage

@@ -165,29 +165,34 @@ impl Pipeline {
         let sentences = sentence_rows(&seg, &chars);
         let char_count = chars.len();
         drop(chars);
+        // the metadata's strings move into the row: nothing reads them after it
+        let partition = PartitionKey {
+            year: m.year,
+            province_code: m.province_iso,
+        };
         let document = DocumentRow {
             doc_id: id,
-            source_path: raw.source_path.clone(),
+            source_path: std::mem::take(&mut raw.source_path),
             source_bytes: source_bytes as i64,
             source_sha256: sha,
             encoding,
             decode_errors: count(decode_errors),
             script: converted.script,
-            title: m.title.clone(),
+            title: m.title,
             doc_type: m.doc_type,
-            province: m.province.clone(),
-            city: m.city.clone(),
-            county: m.county.clone(),
-            admin_code: m.admin_code.clone(),
+            province: m.province,
+            city: m.city,
+            county: m.county,
+            admin_code: m.admin_code,
             admin_level: m.admin_level,
             report_year: m.report_year,
             review_year: m.review_year,
             meeting_date: m
                 .meeting_date
                 .map(|d| crate::zh::dates::days_from_civil(d.year, d.month, d.day)),
-            meeting: m.meeting.clone(),
-            speaker: m.speaker.clone(),
-            speaker_title: m.speaker_title.clone(),
+            meeting: m.meeting,
+            speaker: m.speaker,
+            speaker_title: m.speaker_title,
             is_truncated: truncation.is_some(),
             truncation,
             declared_chars: cleaned.declared_chars,
@@ -205,10 +210,7 @@ impl Pipeline {
         };
         stage_done("rows");
         Ok(DocRows {
-            partition: PartitionKey {
-                year: m.year,
-                province_code: m.province_iso.clone(),
-            },
+            partition,
             document,
             sections,
             sentences,

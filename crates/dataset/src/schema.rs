@@ -103,89 +103,45 @@ pub struct Col<C: 'static, R: 'static> {
 /// `str`/`opt_str` (String or &str), `vocab`/`opt_vocab` (an enum with `as_str`), and the
 /// numbers as they are. `name = getter` for a column computed from the row and its document.
 macro_rules! col {
-    ($f:ident: str, $m:literal) => {
-        Col {
-            name: stringify!($f),
-            meaning: $m,
-            get: Get::Str(|_, r| &*r.$f),
-        }
-    };
-    ($f:ident: opt_str, $m:literal) => {
-        Col {
-            name: stringify!($f),
-            meaning: $m,
-            get: Get::OptStr(|_, r| r.$f.as_deref()),
-        }
-    };
-    ($f:ident: vocab, $m:literal) => {
-        Col {
-            name: stringify!($f),
-            meaning: $m,
-            get: Get::Str(|_, r| r.$f.as_str()),
-        }
-    };
-    ($f:ident: opt_vocab, $m:literal) => {
-        Col {
-            name: stringify!($f),
-            meaning: $m,
-            get: Get::OptStr(|_, r| r.$f.map(|v| v.as_str())),
-        }
-    };
-    ($f:ident: i32, $m:literal) => {
-        Col {
-            name: stringify!($f),
-            meaning: $m,
-            get: Get::I32(|_, r| r.$f),
-        }
-    };
-    ($f:ident: opt_i32, $m:literal) => {
-        Col {
-            name: stringify!($f),
-            meaning: $m,
-            get: Get::OptI32(|_, r| r.$f),
-        }
-    };
-    ($f:ident: i64, $m:literal) => {
-        Col {
-            name: stringify!($f),
-            meaning: $m,
-            get: Get::I64(|_, r| r.$f),
-        }
-    };
-    ($f:ident: opt_i64, $m:literal) => {
-        Col {
-            name: stringify!($f),
-            meaning: $m,
-            get: Get::OptI64(|_, r| r.$f),
-        }
-    };
-    ($f:ident: opt_f64, $m:literal) => {
-        Col {
-            name: stringify!($f),
-            meaning: $m,
-            get: Get::OptF64(|_, r| r.$f),
-        }
-    };
-    ($f:ident: bool, $m:literal) => {
-        Col {
-            name: stringify!($f),
-            meaning: $m,
-            get: Get::Bool(|_, r| r.$f),
-        }
-    };
-    ($f:ident: opt_date, $m:literal) => {
-        Col {
-            name: stringify!($f),
-            meaning: $m,
-            get: Get::OptDate(|_, r| r.$f),
-        }
-    };
     ($name:ident = $get:expr, $m:literal) => {
         Col {
             name: stringify!($name),
             meaning: $m,
             get: $get,
         }
+    };
+    ($f:ident: str, $m:literal) => {
+        col!($f = Get::Str(|_, r| &*r.$f), $m)
+    };
+    ($f:ident: opt_str, $m:literal) => {
+        col!($f = Get::OptStr(|_, r| r.$f.as_deref()), $m)
+    };
+    ($f:ident: vocab, $m:literal) => {
+        col!($f = Get::Str(|_, r| r.$f.as_str()), $m)
+    };
+    ($f:ident: opt_vocab, $m:literal) => {
+        col!($f = Get::OptStr(|_, r| r.$f.map(|v| v.as_str())), $m)
+    };
+    ($f:ident: i32, $m:literal) => {
+        col!($f = Get::I32(|_, r| r.$f), $m)
+    };
+    ($f:ident: opt_i32, $m:literal) => {
+        col!($f = Get::OptI32(|_, r| r.$f), $m)
+    };
+    ($f:ident: i64, $m:literal) => {
+        col!($f = Get::I64(|_, r| r.$f), $m)
+    };
+    ($f:ident: opt_i64, $m:literal) => {
+        col!($f = Get::OptI64(|_, r| r.$f), $m)
+    };
+    ($f:ident: opt_f64, $m:literal) => {
+        col!($f = Get::OptF64(|_, r| r.$f), $m)
+    };
+    ($f:ident: bool, $m:literal) => {
+        col!($f = Get::Bool(|_, r| r.$f), $m)
+    };
+    ($f:ident: opt_date, $m:literal) => {
+        col!($f = Get::OptDate(|_, r| r.$f), $m)
     };
 }
 

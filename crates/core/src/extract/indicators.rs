@@ -286,7 +286,7 @@ pub fn lookup(subject: &str) -> Option<(&'static str, &'static str)> {
 
 /// Can a quantity in `base_unit` (a growth rate when `growth`) be a value of this indicator?
 pub fn fits(code: &str, base_unit: &str, growth: bool) -> bool {
-    by_code_full(code).is_some_and(|i| {
+    entry(code).is_some_and(|i| {
         if growth {
             i.grows
         } else {
@@ -297,10 +297,11 @@ pub fn fits(code: &str, base_unit: &str, growth: bool) -> bool {
 
 /// Is this indicator a rate that is reported by its rise (`上涨0.9%`), the rise its value?
 pub fn rate_valued(code: &str) -> bool {
-    by_code_full(code).is_some_and(|i| i.grows && i.levels == RATE)
+    entry(code).is_some_and(|i| i.grows && i.levels == RATE)
 }
 
-fn by_code_full(code: &str) -> Option<&'static Indicator> {
+/// The row of INDICATORS with this code.
+fn entry(code: &str) -> Option<&'static Indicator> {
     INDICATORS.iter().find(|i| i.code == code)
 }
 
@@ -319,7 +320,7 @@ pub fn markdown() -> String {
 }
 
 pub fn by_code(code: &str) -> Option<(&'static str, &'static str)> {
-    by_code_full(code).map(|i| (i.code, i.name))
+    entry(code).map(|i| (i.code, i.name))
 }
 
 #[cfg(test)]
