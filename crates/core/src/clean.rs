@@ -98,6 +98,18 @@ fn ends_on_credit(line: &str) -> bool {
     t.ends_with(['摄', '攝'])
 }
 
+/// A breadcrumb or a menu has its separators; a line of separators only is nothing else.
+fn separated(line: &str) -> bool {
+    line.contains(['>', '＞', '»', '›', '|', '｜'])
+        || line.chars().all(|c| {
+            c.is_whitespace() || matches!(c, '/' | '-' | '—' | '_' | '=' | '*' | '·' | '•')
+        })
+}
+
+/// One of these is in every line the second toolbar pattern takes (without 【): words the
+/// traditional script writes the same way, so the guard holds for both.
+const TOOLBAR_WORDS: [&str; 4] = ["首", "收藏", "打印", "窗口"];
+
 /// A site's banner is one of the first lines of a page.
 const BANNER_LINES: usize = 4;
 
@@ -136,13 +148,13 @@ const RULES: &[Rule] = &[
         action: Action::DropLine,
         // a breadcrumb (首页 >> 新闻 >> 正文) or a menu (新闻中心 | 专题 | 政务 | …)
         pattern: r"^[^。，！？]{0,40}?(\s*(>>?|＞|»|›)\s*[^。，！？>＞»›]{1,20}){2,}\s*$|^\s*[^|｜。，！？\d]{1,12}(\s*[|｜]\s*[^|｜。，！？\d]{1,12}){2,}\s*[|｜]?\s*$|^[\s>＞»›|｜/\-—_=*·•]+$",
-        guard: None,
+        guard: Some(separated),
     },
     Rule {
         name: Boilerplate::Toolbar,
         action: Action::DropLine,
         pattern: r"^.{0,30}【\s*(字号|字体|打印|关闭|收藏|大\s*中\s*小).*$|^.{0,40}(设为首页|加入收藏|打印本页|关闭窗口)[\s|｜]*(加入收藏夹?|设为首页)?\s*$",
-        guard: None,
+        guard: Some(|line| line.contains('【') || TOOLBAR_WORDS.iter().any(|w| line.contains(w))),
     },
     Rule {
         name: Boilerplate::Toolbar,
@@ -216,14 +228,18 @@ const RULES: &[Rule] = &[
         action: Action::DropLine,
         // a dateline: a date and a clock time with a site or author name, no sentence
         pattern: r"^[^。，！？]{0,24}(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*(星期.)?\s*\d{1,2}[:：]\d{2}([:：]\d{2})?[^。，！？]{0,40}$|^[^。，！？]{0,24}\d{1,2}[:：]\d{2}\s+\d{4}-\d{1,2}-\d{1,2}[^。，！？]{0,20}$|^\s*date\s+\d{4}-\d{2}-\d{2}",
-        guard: None,
+        // a clock time, or `date`
+        guard: Some(|line| line.contains([':', '：']) || line.contains("date")),
     },
     Rule {
         name: Boilerplate::Caption,
         action: Action::DropLine,
         // 图为…, a picture's file name, a picture line marked ▲
         pattern: r"^(图为|图片来源[:：]|摄影[:：])|^[\w\-.]{1,40}\.(?i:png|jpe?g|gif|webp|bmp)$|^[▲△][^。]{0,60}(作.{0,6}报告|出席|主持|讲话|致辞|调研|视察|参观|现场|合影|发言)[^。]{0,30}$",
-        guard: None,
+        // 图为 / 摄影 (both scripts) or ▲ first, or a file name's dot
+        guard: Some(|line| {
+            line.starts_with(['图', '圖', '摄', '攝', '▲', '△']) || line.contains('.')
+        }),
     },
     Rule {
         name: Boilerplate::Caption,
@@ -588,7 +604,7 @@ mod tests {
         }
         let credit = RULES
             .iter()
-            .find(|r| r.name == Boilerplate::Caption && r.guard.is_some())
+            .find(|r| r.name == Boilerplate::Caption && r.pattern.contains("(记者|通讯员)"))
             .expect("the credit rule");
         let re = Regex::new(&widen(credit.pattern, cc)).unwrap();
         for line in [
@@ -603,6 +619,58 @@ mod tests {
             assert!(ends_on_credit(line), "{line}");
         }
         assert!(!ends_on_credit("摄影作品展开幕"));
+        for w in TOOLBAR_WORDS {
+            assert!(
+                RULES
+                    .iter()
+                    .all(|r| !r.pattern.contains("设为首页") || widen(r.pattern, cc).contains(w)),
+                "{w} is widened"
+            );
+        }
+        // every guarded rule, on lines its pattern takes (both scripts): the guard lets
+        // each through
+        let chrome = [
+            "首页 > 新闻中心 > 正文",
+            "首頁 >> 政務公開 >> 通知公告",
+            "新闻中心 | 专题 | 政务 | 互动",
+            "———————",
+            "// ** //",
+            "【字号：大 中 小】【打印】【关闭】",
+            "设为首页 | 加入收藏",
+            "設為首頁|加入收藏",
+            "关闭窗口",
+            "關閉窗口",
+            "打印本页",
+            "公文搜 2021-07-23 10:04:26 政府报告",
+            "2024年3月5日 星期二 09：30 来源：某某网",
+            "10:04 2021-7-23 某某",
+            "date 2026-03-05 12",
+            "图为会议现场",
+            "圖為會議現場",
+            "摄影：林一",
+            "攝影：林一",
+            "IMG_2024.jpg",
+            "▲某某县长作政府工作报告",
+            "△會議現場",
+        ];
+        let mut taken = 0;
+        for r in RULES.iter().filter(|r| r.guard.is_some()) {
+            let re = Regex::new(&widen(r.pattern, cc)).unwrap();
+            for line in chrome {
+                if re.is_match(line) {
+                    taken += 1;
+                    assert!(
+                        r.guard.is_some_and(|g| g(line)),
+                        "{}: {line}",
+                        r.name.as_str()
+                    );
+                }
+            }
+        }
+        assert!(
+            taken >= chrome.len(),
+            "every line is taken by a guarded rule: {taken}"
+        );
     }
     use super::*;
 
