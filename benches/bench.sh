@@ -43,8 +43,8 @@ echo "govtext per-stage breakdown (one more run):"
 TIMEFORMAT='cpu %U %S'
 { time "$GT" run "$C" -o "$W/out/govtext" --full-refresh 2>&1 | grep -E "CPU time by stage|rows:" \
   | sed 's/^ */  /'; } 2>&1 | tee "$W/stages.txt"
-"$PY" - "$W/results.txt" "$W/stages.txt" "$(nproc)" <<'PYEOF'
-import re, sys
+"$PY" - "$W/results.txt" "$W/stages.txt" "$(nproc)" "$W/out/govtext/_manifest.json" <<'PYEOF'
+import json, re, sys
 rates, size = {}, None
 for line in open(sys.argv[1]):
     m = re.match(r"(\w+): ([\d.]+) MB/s.*input ([\d.]+) MB", line)
@@ -69,4 +69,12 @@ if peer and floor and size and stages and cpu:
           f"govtext's run took {float(cpu.group(1)) + float(cpu.group(2)):.1f} CPU-s; the largest "
           "stages' shares: " + ", ".join(f"{k} {100 * v / sum(stages.values()):.0f} %"
                                          for k, v in sorted(stages.items(), key=lambda x: -x[1])[:3]))
+if size and stages:
+    print("CPU-s per MB by stage: " + ", ".join(
+        f"{k} {v / size:.3f}" for k, v in sorted(stages.items(), key=lambda x: -x[1]) if v / size >= 0.0005))
+# the files of the dataset: one per table and partition is the aim (a run that mixes every
+# partition throughout its inputs, or a file past 512 MB, gives more)
+files = json.load(open(sys.argv[4]))["files"]
+pairs = {(f["table"], f["path"].rsplit("/", 1)[0]) for f in files}
+print(f"files: {len(files)} for {len(pairs)} table x partition pairs (and table roots)")
 PYEOF

@@ -381,14 +381,15 @@ impl Cleaner {
             .map(|r| Compiled {
                 name: r.name,
                 action: r.action,
-                re: Regex::new(&widen(r.pattern, cc))
+                re: crate::zh::regex(&widen(r.pattern, cc))
                     .unwrap_or_else(|e| panic!("clean rule {}: {e}", r.name.as_str())),
                 guard: r.guard,
             })
             .collect();
-        let label = Regex::new(&widen(SOURCE_LABEL, cc)).expect("source label pattern");
-        let title_field = Regex::new(&widen(TITLE_FIELD, cc)).expect("title field pattern");
-        let declared = Regex::new(&widen(r"全文共(\d+)字", cc)).expect("declared length pattern");
+        let label = crate::zh::regex(&widen(SOURCE_LABEL, cc)).expect("source label pattern");
+        let title_field = crate::zh::regex(&widen(TITLE_FIELD, cc)).expect("title field pattern");
+        let declared =
+            crate::zh::regex(&widen(r"全文共(\d+)字", cc)).expect("declared length pattern");
         Cleaner {
             rules,
             declared,

@@ -48,7 +48,7 @@ fn header_lines(lines: &[&str]) -> usize {
 }
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).expect("meta regex"))
+    cell.get_or_init(|| crate::zh::regex(pattern).expect("meta regex"))
 }
 
 pub fn clean_title(line: &str) -> String {
@@ -325,7 +325,7 @@ fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
     static TITLE: OnceLock<Regex> = OnceLock::new();
     // `某县人民政府县长 林 平`, `区 长 刘某某`, `买买提·某某`; after the meeting on its line
     let line = LINE.get_or_init(|| {
-        Regex::new(&format!(
+        crate::zh::regex(&format!(
             r"^.{{0,30}}?({TITLES})\s+(\p{{Han}}(?:\s{{0,2}}\p{{Han}}){{1,3}}|{DOTTED_NAME})$"
         ))
         .expect("speaker regex")
@@ -333,7 +333,7 @@ fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
     // `静宁县常务副县长杨某某`: no space, a short line that is nothing else, the office
     // after the name of a division or its government
     let glued = GLUED.get_or_init(|| {
-        Regex::new(&format!(
+        crate::zh::regex(&format!(
             r"^\p{{Han}}{{1,16}}?(?:[县区市省州旗盟]|人民政府)({TITLES})(\p{{Han}}{{2,3}}|{DOTTED_NAME})$"
         ))
         .expect("glued speaker regex")
@@ -354,7 +354,7 @@ fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
         }
     }
     let t = TITLE.get_or_init(|| {
-        Regex::new(&format!(
+        crate::zh::regex(&format!(
             r"^(?:.{{0,12}}?)({TITLES})(\p{{Han}}{{2,3}})?(?:同志)?在.{{2,80}}(?:讲话|致辞)"
         ))
         .expect("speech title regex")
@@ -386,7 +386,7 @@ fn news_speaker(head: &str) -> (Option<String>, Option<String>) {
     static LEAD: OnceLock<Regex> = OnceLock::new();
     static PREMIER: OnceLock<Regex> = OnceLock::new();
     let lead = LEAD.get_or_init(|| {
-        Regex::new(&format!(
+        crate::zh::regex(&format!(
             r"({TITLES})({DOTTED_NAME}|\p{{Han}}{{2,3}}?)(?:同志)?(?:代表[^。，]{{1,12}}?向[^。，]{{0,16}}?作了?|代表[^。，]{{1,12}}?作了?|向[^。，]{{0,16}}?作了?|作了?|在[^。，]{{0,8}}?)《?(?:政府)?工作报告"
         ))
         .expect("news speaker regex")

@@ -95,7 +95,7 @@ fn cn_num(s: &str) -> Option<i32> {
 fn date_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日|(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+        crate::zh::regex(r"(\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*日|(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
             .expect("date regex")
     })
 }

@@ -12,9 +12,9 @@
 //! next part file (`part-00001…`). Inputs that come partition by partition (a site's pages, a
 //! folder per region and year) give one file per table and partition; inputs that mix
 //! every partition throughout give more files, not more memory. Flush and close decisions
-//! depend only on the rows and their order, so the same inputs give the same files. Within a file, rows are in input order
-//! (documents as the run took them: sorted input paths, then a document's rows by `seq`),
-//! whatever `--jobs`.
+//! depend only on the rows and their order, so the same inputs give the same files. Within
+//! a file, rows are in input order (documents as the run took them: sorted input paths, then
+//! a document's rows by `seq`), whatever `--jobs`.
 
 use super::batch;
 use crate::schema::{self, SCHEMA_VERSION};
