@@ -163,6 +163,9 @@ fn open_ended(line: &str) -> bool {
 /// the start of a wrapped sentence.
 fn dateline(line: &str) -> bool {
     let b = line.as_bytes();
+    if !b.contains(&b':') {
+        return false;
+    }
     let clock = b.windows(4).any(|w| {
         w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit() && w[3].is_ascii_digit()
     });
@@ -243,12 +246,13 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
     // join hard wraps first, so punctuation at a wrap sees both neighbours
     let mut paragraphs: Vec<String> = Vec::with_capacity(lines.len());
     // the first line is the title: never glued to the body
+    let datelines: Vec<bool> = lines.iter().map(|(l, _)| dateline(l)).collect();
     let glue: Vec<bool> = (0..lines.len())
         .map(|i| {
             i > 1
                 && (!lines[i].1 || open_ended(&lines[i - 1].0))
-                && !dateline(&lines[i - 1].0)
-                && !dateline(&lines[i].0)
+                && !datelines[i - 1]
+                && !datelines[i]
                 && joins(&lines[i - 1].0, &lines[i].0)
         })
         .collect();

@@ -51,6 +51,12 @@ fn is_cn_numeral(c: char) -> bool {
 }
 
 pub fn parse(line: &str) -> Option<Marker> {
+    // every marker starts with one of these: most lines are no marker, and are told at once
+    let first = line.chars().next()?;
+    if !(matches!(first, '—' | '（' | '(' | '第') || is_cn_numeral(first) || first.is_ascii_digit())
+    {
+        return None;
+    }
     let cs: Vec<char> = line.chars().take(8).collect();
     let mk = |kind, n: usize, ordinal| {
         Some(Marker {
