@@ -212,7 +212,12 @@ fn logical_lines(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut pos = 0usize;
     for (i, line) in lines.iter().enumerate() {
-        let chars: Vec<char> = line.chars().collect();
+        // an enumeration run into the line before starts `。一是`: no `一`, none
+        let chars: Vec<char> = if line.contains('一') {
+            line.chars().collect()
+        } else {
+            Vec::new()
+        };
         let mut cut = None;
         for k in 1..chars.len().saturating_sub(2) {
             if !matches!(chars[k - 1], '。' | '！' | '？' | '；' | '：') || chars[k] != '一' {
@@ -236,7 +241,11 @@ fn logical_lines(text: &str) -> Vec<(usize, String)> {
             }
             None => out.push((pos, line.to_string())),
         }
-        pos += chars.len() + 1;
+        pos += if chars.is_empty() {
+            line.chars().count()
+        } else {
+            chars.len()
+        } + 1;
     }
     out
 }
