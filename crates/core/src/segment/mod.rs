@@ -241,11 +241,7 @@ fn logical_lines(text: &str) -> Vec<(usize, String)> {
             }
             None => out.push((pos, line.to_string())),
         }
-        pos += if chars.is_empty() {
-            line.chars().count()
-        } else {
-            chars.len()
-        } + 1;
+        pos += line.chars().count() + 1;
     }
     out
 }

@@ -269,12 +269,7 @@ impl OpenFiles {
     fn write(&mut self, table: &'static str, dir: &str, batch: &RecordBatch) -> Result<()> {
         let key = (table, dir.to_string());
         if !self.open.contains_key(&key) {
-            let n = self
-                .next_part
-                .entry((table.to_string(), dir.to_string()))
-                .or_insert(0);
-            let rel = format!("{table}/{dir}/part-{n:05}.parquet");
-            *n += 1;
+            let rel = next_part_path(&mut self.next_part, table, dir);
             let path = self.root.join(&rel);
             if let Some(parent) = path.parent() {
                 fs::create_dir_all(parent)
@@ -317,6 +312,21 @@ impl OpenFiles {
         }
         Ok(self.closed)
     }
+}
+
+/// The path of the next part file of `table` in the partition directory `dir` (`""`: the
+/// table's root, for rejects and an empty table's placeholder), counted in `next_part`.
+fn next_part_path(next: &mut BTreeMap<(String, String), u32>, table: &str, dir: &str) -> String {
+    let n = next
+        .entry((table.to_string(), dir.to_string()))
+        .or_insert(0);
+    let rel = if dir.is_empty() {
+        format!("{table}/part-{n:05}.parquet")
+    } else {
+        format!("{table}/{dir}/part-{n:05}.parquet")
+    };
+    *n += 1;
+    rel
 }
 
 /// Writes a part file's footer and returns its manifest entry.
@@ -632,17 +642,6 @@ impl DatasetWriter {
         self.rejects.push(r);
     }
 
-    /// The next file at a table's root (rejects; an empty table's placeholder).
-    fn root_file(&mut self, table: &str) -> String {
-        let n = self
-            .next_part
-            .entry((table.to_string(), String::new()))
-            .or_insert(0);
-        let rel = format!("{table}/part-{n:05}.parquet");
-        *n += 1;
-        rel
-    }
-
     /// Hands a partition's buffered rows to its encoder.
     fn flush(&mut self, key: &PartitionKey) -> Result<()> {
         let Some(buf) = self.buffers.remove(key) else {
@@ -732,7 +731,7 @@ impl DatasetWriter {
         }
         let rejects = std::mem::take(&mut self.rejects);
         let b = batch::rejects(&rejects);
-        let rel = self.root_file("rejects");
+        let rel = next_part_path(&mut self.next_part, "rejects", "");
         let entry = write_parquet(&self.root, &rel, "rejects", &b, &self.limits)?;
         self.files.push(entry);
         // A table with no rows at all still gets one empty file at its root, so that
@@ -740,7 +739,7 @@ impl DatasetWriter {
         for t in schema::TABLES {
             if !self.files.iter().any(|f| f.table == t) {
                 let empty = RecordBatch::new_empty(schema::arrow_schema(t));
-                let rel = self.root_file(t);
+                let rel = next_part_path(&mut self.next_part, t, "");
                 let entry = write_parquet(&self.root, &rel, t, &empty, &self.limits)?;
                 self.files.push(entry);
             }
