@@ -208,8 +208,8 @@ fn delivers_report(head: &str) -> bool {
         .is_match(head)
 }
 
-fn doc_type(title: &str, header: &[&str], text: &str) -> DocType {
-    let head = first_chars(text, 3000);
+/// The type the title, the header lines and the text's first 3,000 characters (`head`) say.
+fn doc_type(title: &str, header: &[&str], head: &str) -> DocType {
     // the government's report: a standing committee's, a court's or a procuratorate's
     // report is delivered to the same congress in the same words, but is not one
     if names_document(title) && title.contains("政府工作报告") || delivers_report(head) {
@@ -355,11 +355,16 @@ fn date_line<'a>(l: &'a str, open: &[char], close: &[char]) -> Option<&'a str> {
 fn meeting_name(s: &str) -> Option<String> {
     static CONGRESS: OnceLock<Regex> = OnceLock::new();
     static ANY: OnceLock<Regex> = OnceLock::new();
+    // every pattern below ends in a 会议 or a 会, and the congress's in a 届 before it
+    if !s.contains('会') {
+        return None;
+    }
+    let congress = s.contains('届');
     let c = re(
         &CONGRESS,
         r"在(.{2,40}?届.{0,12}?(?:人民代表大会|人代会)(?:第[一二三四五六七八九十]+次)?(?:全体)?会议)",
     );
-    if let Some(m) = c.captures(s) {
+    if let Some(m) = congress.then(|| c.captures(s)).flatten() {
         return Some(m[1].to_string());
     }
     // no `在` before it: `第十六届人民代表大会第二次会议上`
@@ -368,7 +373,7 @@ fn meeting_name(s: &str) -> Option<String> {
         &BARE,
         r"^(.{0,30}?第.{1,4}届.{0,12}?(?:人民代表大会|人代会)第[一二三四五六七八九十]+次(?:全体)?会议)上",
     );
-    if let Some(m) = b.captures(s) {
+    if let Some(m) = congress.then(|| b.captures(s)).flatten() {
         return Some(m[1].to_string());
     }
     let a = re(&ANY, r"在(.{2,60}?(?:会议|大会|会))上");
@@ -382,6 +387,9 @@ fn meeting_name(s: &str) -> Option<String> {
 const DOTTED_NAME: &str = r"\p{Han}{1,8}·\p{Han}{1,8}";
 
 const TITLES: &str = "常务副区长|常务副县长|常务副市长|常务副省长|常务副州长|常务副旗长|代区长|代县长|代市长|代省长|代州长|代旗长|代盟长|代主席|区长|县长|市长|省长|州长|旗长|盟长|主席|区委书记|县委书记|市委书记|州委书记|省委书记|书记|总理";
+
+/// The last characters of the offices in `TITLES`.
+const OFFICE_ENDS: [char; 4] = ['长', '席', '记', '理'];
 
 fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
     static LINE: OnceLock<Regex> = OnceLock::new();
@@ -403,6 +411,10 @@ fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
         .expect("glued speaker regex")
     });
     for l in header {
+        // every office in TITLES ends in one of these: a line without one names no speaker
+        if !l.contains(OFFICE_ENDS) {
+            continue;
+        }
         let l = l.trim().trim_start_matches(['—', '-', ' ']);
         // the speaker may share the meeting's line: `…第三次会议上 某省省长 某某`
         let l = l.rsplit_once("会议上").map_or(l, |(_, rest)| rest.trim());
@@ -423,6 +435,9 @@ fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
         ))
         .expect("speech title regex")
     });
+    if !title.contains(OFFICE_ENDS) {
+        return (None, None);
+    }
     if let Some(c) = t.captures(title) {
         return (
             c.get(2).map(|m| m.as_str().to_string()),
@@ -704,7 +719,8 @@ pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
         .filter(|t| !t.is_empty())
         .or_else(|| choose_title(header, input.title_field));
     let title_s = title.clone().unwrap_or_default();
-    let doc_type = doc_type(&title_s, header, input.text);
+    let head = first_chars(input.text, 3000);
+    let doc_type = doc_type(&title_s, header, head);
     // a date alone on a line dates a report or a speech, not a news item (its publication)
     let meeting_line = meeting_text(header).filter(|m| {
         matches!(doc_type, DocType::GovernmentWorkReport | DocType::Speech)
@@ -720,7 +736,6 @@ pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
             .flatten()
     });
     let (mut speaker, mut speaker_title) = speaker(header, &title_s);
-    let head = first_chars(input.text, 3000);
     let about_report = doc_type == DocType::News && head.contains("工作报告");
     if speaker.is_none() && about_report {
         (speaker, speaker_title) = news_speaker(head);
