@@ -44,9 +44,27 @@ const DROPPED: &str = "\u{0}";
 /// how often each character occurs in it. A character the document uses often is likelier
 /// to be the one a damaged span lost (a cache language model).
 #[derive(Debug, Default)]
-pub struct Readings {
+pub struct Readings<'a> {
     pub syllables: rustc_hash::FxHashMap<String, Vec<char>>,
-    pub counts: rustc_hash::FxHashMap<char, u32>,
+    /// the document, counted in only for the characters a search proposes (a few per
+    /// damaged span, where counting every character of every damaged document was a hash
+    /// update per character)
+    text: &'a str,
+    counts: std::cell::RefCell<rustc_hash::FxHashMap<char, u32>>,
+}
+
+impl Readings<'_> {
+    /// How often the Chinese character `c` occurs in the document (0 for anything else).
+    fn count(&self, c: char) -> u32 {
+        if !is_cjk(c) {
+            return 0;
+        }
+        *self
+            .counts
+            .borrow_mut()
+            .entry(c)
+            .or_insert_with(|| self.text.matches(c).count() as u32)
+    }
 }
 
 /// Weight of the document's own character counts against the dictionary's.
@@ -265,13 +283,8 @@ fn read_in_step(toks: &[(Tok, Option<&str>)], ctx: &Ctx, beam: usize) -> Vec<Rea
                 let syllable = annotation.map(|l| l.trim_start_matches('(').trim_end_matches(')'));
                 let known: Option<&Vec<char>> =
                     syllable.and_then(|s| ctx.readings.syllables.get(s));
-                let opts: Vec<(u8, char)> = (0x40u8..=0xFE)
-                    .filter(|t| *t != 0x7F)
-                    .filter_map(|t| decode_pair(a, t).map(|c| (t, c)))
-                    .filter(|(_, c)| known.is_none_or(|k| k.contains(c)))
-                    .filter(|(_, c)| !is_cjk(*c) || ctx.model.knows(*c))
-                    .collect();
-                for (t, c) in best_of(&opts, &r, ctx, &lookahead(toks, i + 2, right), beam) {
+                let lost = Lost::Trail { lead: a, known };
+                for &(t, c) in choices(lost, &r, ctx, &lookahead(toks, i + 2, right), beam).iter() {
                     let mut o = r.clone();
                     o.push(c, true, &[lit(i), lit(i + 1)]);
                     o.found.push((i + 1, t));
@@ -283,11 +296,8 @@ fn read_in_step(toks: &[(Tok, Option<&str>)], ctx: &Ctx, beam: usize) -> Vec<Rea
                 if lit(i).is_some_and(|l| l != DROPPED) {
                     continue;
                 }
-                let opts: Vec<(u8, char)> = (0x81u8..=0xFE)
-                    .filter_map(|l| decode_pair(l, b).map(|c| (l, c)))
-                    .filter(|(_, c)| !is_cjk(*c) || ctx.model.knows(*c))
-                    .collect();
-                for (l, c) in best_of(&opts, &r, ctx, &lookahead(toks, i + 2, right), beam) {
+                let lost = Lost::Lead { trail: b };
+                for &(l, c) in choices(lost, &r, ctx, &lookahead(toks, i + 2, right), beam).iter() {
                     let mut o = r.clone();
                     o.push(c, true, &[lit(i), lit(i + 1)]);
                     o.found.push((i, l));
@@ -337,25 +347,106 @@ struct Ctx<'a> {
     dp: std::cell::RefCell<lm::Dp>,
     left: &'a str,
     right: &'a str,
-    readings: &'a Readings,
+    readings: &'a Readings<'a>,
 }
 
-/// The `beam` characters that continue the reading best, judged with the context around.
-fn best_of(
-    opts: &[(u8, char)],
-    r: &Reading,
-    ctx: &Ctx,
-    right: &str,
+/// A lost byte and what constrains it: the byte it pairs with, and for a lost trail byte
+/// the characters the document reads its annotation's syllable as.
+#[derive(Clone, Copy)]
+enum Lost<'a> {
+    Trail {
+        lead: u8,
+        known: Option<&'a Vec<char>>,
+    },
+    Lead {
+        trail: u8,
+    },
+}
+
+/// Everything `best_of` reads for one lost byte: the characters before it (left context and
+/// the reading so far), the two after, the byte and its constraint, the beam.
+#[derive(PartialEq, Eq, Hash)]
+struct ChoiceKey {
+    prefix: String,
+    after: String,
+    lead: Option<u8>,
+    trail: Option<u8>,
+    known: Option<Vec<char>>,
     beam: usize,
-) -> Vec<(u8, char)> {
-    let (left, model) = (ctx.left, ctx.model);
-    let mut prefix = tail(left, 2);
+}
+
+/// The byte values kept for a lost byte, each with the character it makes.
+type Choices = std::rc::Rc<Vec<(u8, char)>>;
+
+/// Choices remembered per worker thread at most; past that the memory starts over.
+const CHOICES_KEPT: usize = 20_000;
+
+thread_local! {
+    /// The byte values `best_of` kept, by what it read. The readings of a span's many token
+    /// combinations share their prefixes, and spans recur across documents: about half of
+    /// the searches for a lost byte on the bench corpus repeat one made before.
+    static CHOICES: std::cell::RefCell<rustc_hash::FxHashMap<ChoiceKey, Choices>> =
+        Default::default();
+}
+
+/// The values of a lost byte that continue the reading `r` best (`best_of` over every value
+/// that pairs into a character the model knows), or the same answer remembered.
+fn choices(lost: Lost, r: &Reading, ctx: &Ctx, right: &str, beam: usize) -> Choices {
+    let mut prefix = tail(ctx.left, 2);
     prefix.extend(r.chars.iter().map(|c| c.0));
     let after = head(right, 2);
+    let (lead, trail, known) = match lost {
+        Lost::Trail { lead, known } => (Some(lead), None, known.cloned()),
+        Lost::Lead { trail } => (None, Some(trail), None),
+    };
+    let key = ChoiceKey {
+        prefix,
+        after,
+        lead,
+        trail,
+        known,
+        beam,
+    };
+    if let Some(v) = CHOICES.with(|m| m.borrow().get(&key).cloned()) {
+        return v;
+    }
+    let usable = |c: char| !is_cjk(c) || ctx.model.knows(c);
+    let opts: Vec<(u8, char)> = match lost {
+        Lost::Trail { lead, known } => (0x40u8..=0xFE)
+            .filter(|t| *t != 0x7F)
+            .filter_map(|t| decode_pair(lead, t).map(|c| (t, c)))
+            .filter(|(_, c)| known.is_none_or(|k| k.contains(c)))
+            .filter(|(_, c)| usable(*c))
+            .collect(),
+        Lost::Lead { trail } => (0x81u8..=0xFE)
+            .filter_map(|l| decode_pair(l, trail).map(|c| (l, c)))
+            .filter(|(_, c)| usable(*c))
+            .collect(),
+    };
+    let v = std::rc::Rc::new(best_of(&opts, &key.prefix, &key.after, ctx, beam));
+    CHOICES.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= CHOICES_KEPT {
+            m.clear();
+        }
+        m.insert(key, v.clone());
+    });
+    v
+}
+
+/// The `beam` characters that continue `prefix` best before `after`, judged by the model.
+fn best_of(
+    opts: &[(u8, char)],
+    prefix: &str,
+    after: &str,
+    ctx: &Ctx,
+    beam: usize,
+) -> Vec<(u8, char)> {
+    let model = ctx.model;
     // every option shares the prefix (left context and the reading so far): its part of the
     // segmentation is computed once
     let mut dp = ctx.dp.borrow_mut();
-    model.extend(&mut dp, 0, &prefix);
+    model.extend(&mut dp, 0, prefix);
     let keep = dp.len();
     let mut more = String::with_capacity(16);
     let mut scored: Vec<(f64, (u8, char))> = opts
@@ -363,7 +454,7 @@ fn best_of(
         .map(|&(b, c)| {
             more.clear();
             more.push(c);
-            more.push_str(&after);
+            more.push_str(after);
             (model.extend(&mut dp, keep, &more), (b, c))
         })
         .collect();
@@ -637,40 +728,35 @@ fn verdict(
     v
 }
 
-/// Syllable → characters, from every intact annotation (`區(qū)`) of a document. Read from
-/// the text itself (a document of pinyin has an annotation every few characters: a string
-/// built for each was most of this function's time).
-pub fn readings_of(text: &str) -> Readings {
-    let mut map = Readings::default();
-    let mut prev: Option<char> = None;
-    for (at, c) in text.char_indices() {
-        if is_cjk(c) {
-            *map.counts.entry(c).or_default() += 1;
-        }
-        if let (Some(p), '(') = (prev, c) {
-            if is_cjk(p) {
-                let rest = &text[at + 1..];
-                // the `)` within the next eight characters
-                let close = rest
-                    .char_indices()
-                    .take(8)
-                    .find(|&(_, c)| c == ')')
-                    .map(|(k, _)| k);
-                if let Some(close) = close {
-                    let syl = &rest[..close];
-                    if super::pinyin::is_syllable(syl) {
-                        match map.syllables.get_mut(syl) {
-                            Some(e) if e.contains(&p) => {}
-                            Some(e) => e.push(p),
-                            None => {
-                                map.syllables.insert(syl.to_string(), vec![p]);
-                            }
-                        }
+/// Syllable → characters, from every intact annotation (`區(qū)`) of a document: a
+/// Chinese character, `(`, a syllable and `)` within the next eight characters.
+pub fn readings_of(text: &str) -> Readings<'_> {
+    let mut map = Readings {
+        text,
+        ..Readings::default()
+    };
+    for at in memchr::memchr_iter(b'(', text.as_bytes()) {
+        let Some(p) = text[..at].chars().next_back().filter(|p| is_cjk(*p)) else {
+            continue;
+        };
+        let rest = &text[at + 1..];
+        let close = rest
+            .char_indices()
+            .take(8)
+            .find(|&(_, c)| c == ')')
+            .map(|(k, _)| k);
+        if let Some(close) = close {
+            let syl = &rest[..close];
+            if super::pinyin::is_syllable(syl) {
+                match map.syllables.get_mut(syl) {
+                    Some(e) if e.contains(&p) => {}
+                    Some(e) => e.push(p),
+                    None => {
+                        map.syllables.insert(syl.to_string(), vec![p]);
                     }
                 }
             }
         }
-        prev = Some(c);
     }
     map
 }
@@ -781,10 +867,10 @@ pub fn shows_damage(doc: &str) -> bool {
 /// Repairs one line. `doc` is the whole document, read for `Readings` and for signs of
 /// damage only when the line has some (`readings` and `doc_damaged` cache that across the
 /// document's lines).
-pub fn scan(
+pub fn scan<'d>(
     line: &str,
-    doc: &str,
-    readings: &std::cell::OnceCell<Readings>,
+    doc: &'d str,
+    readings: &std::cell::OnceCell<Readings<'d>>,
     doc_damaged: &std::cell::OnceCell<bool>,
     search: bool,
 ) -> Scan {
@@ -863,7 +949,7 @@ pub fn scan(
                 let cache: f64 = c
                     .searched
                     .iter()
-                    .map(|ch| (1.0 + *readings.counts.get(ch).unwrap_or(&0) as f64).ln())
+                    .map(|ch| (1.0 + readings.count(*ch) as f64).ln())
                     .sum();
                 (c.logp + CACHE_WEIGHT * cache, c)
             })
