@@ -9,8 +9,8 @@ use govtext::source::{self, Item, SourceOptions};
 use govtext::{validate, Config};
 use std::path::PathBuf;
 
-/// Exit codes: 0 every input became a document; 3 some inputs were rejected (the dataset is
-/// still committed); 1 a fatal error; 2 bad arguments.
+/// Exit codes: 0 every input became a document (or a shard was written); 3 some inputs
+/// were rejected (the dataset is still committed); 1 a fatal error; 2 bad arguments.
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FATAL: i32 = 1;
 pub const EXIT_REJECTS: i32 = 3;
@@ -54,6 +54,19 @@ pub enum Command {
         /// before traditional→simplified conversion (null without this flag).
         #[arg(long)]
         keep_original: bool,
+        /// Process one shard of the inputs: I/N (0 ≤ I < N), or auto/N with I from a Slurm
+        /// array (SLURM_ARRAY_TASK_ID) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX).
+        /// Inputs are split by a hash of their path relative to the input directory they are
+        /// found under. The shard is written beside OUTPUT, not published: `govtext commit
+        /// OUTPUT` publishes all N as one dataset. Every input of a shard is processed.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+    },
+    /// Publish the shards of a run (`govtext run --shard I/N -o DIR`, for every I) as one
+    /// dataset in DIR, atomically: the rows one run over all the inputs would have written.
+    Commit {
+        #[arg(default_value = "output")]
+        dir: PathBuf,
     },
     /// One document through every stage, printed: metadata, what each stage did, the
     /// section tree, the indicators.
@@ -205,7 +218,11 @@ pub fn main_with(cli: Cli) -> Result<i32> {
             quiet,
             full_refresh,
             keep_original,
+            shard,
         } => {
+            let shard = shard
+                .map(|s| govtext::sink::Shard::parse(&s, &|k| std::env::var(k).ok()))
+                .transpose()?;
             let inputs = if inputs.is_empty() {
                 default_inputs()?
             } else {
@@ -223,15 +240,53 @@ pub fn main_with(cli: Cli) -> Result<i32> {
                 max_bytes,
                 full_refresh,
                 keep_original,
+                shard,
             };
-            let mut progress = crate::progress::Progress::new(!quiet, &cfg.inputs);
+            let mut progress = crate::progress::Progress::new(!quiet, &cfg.inputs, shard);
             let report = govtext::run_observed(&cfg, &mut progress)?;
             print_summary(&report, &output);
+            if let Some(s) = shard {
+                eprintln!(
+                    "  shard {s} written to {}; `govtext commit {}` publishes it once every shard is done",
+                    govtext::sink::shards::area(&output)?.display(),
+                    output.display()
+                );
+                // a scheduler takes a non-zero exit for a failed task: a shard that wrote
+                // its files succeeded, and `commit` reports the run's rejects
+                return Ok(EXIT_OK);
+            }
             Ok(if report.rejects > 0 {
                 EXIT_REJECTS
             } else {
                 EXIT_OK
             })
+        }
+        Command::Commit { dir } => {
+            let c = govtext::sink::shards::commit(&dir, &govtext::TOOL)?;
+            eprintln!(
+                "govtext: {} shards committed: {} documents, {} rejected{} → {}",
+                c.shards,
+                c.documents,
+                c.rejects,
+                if c.duplicates > 0 {
+                    format!(
+                        " ({} duplicates of documents in other shards)",
+                        c.duplicates
+                    )
+                } else {
+                    String::new()
+                },
+                dir.display()
+            );
+            if c.unchanged {
+                eprintln!(
+                    "  unchanged: the dataset in {} already holds exactly this; nothing replaced",
+                    dir.display()
+                );
+            }
+            let rows: Vec<String> = c.tables.iter().map(|(t, n)| format!("{t} {n}")).collect();
+            eprintln!("  rows: {}", rows.join(", "));
+            Ok(if c.rejects > 0 { EXIT_REJECTS } else { EXIT_OK })
         }
         Command::Inspect { file } => inspect(&file),
         Command::Schema { format, write, dir } => {

@@ -33,6 +33,9 @@ pub struct Config {
     pub full_refresh: bool,
     /// Write `documents.text_original` (the cleaned text before conversion).
     pub keep_original: bool,
+    /// Process only this shard of the inputs, into the output's shard area (`govtext
+    /// commit` publishes the shards as one dataset).
+    pub shard: Option<sink::Shard>,
 }
 
 impl Config {

@@ -5,12 +5,12 @@
 use crate::model::*;
 use crate::process::Trace;
 use crate::sink::{
-    DatasetWriter, InputEntry, InputsLog, Manifest, Previous, Reused, RowOptions, Staging,
-    WriterLimits,
+    DatasetWriter, InputEntry, InputsLog, Manifest, Previous, Reused, RowOptions, Shard, ShardInfo,
+    ShardStaging, Staging, WriterLimits,
 };
 use crate::source::{self, Format, Item, RawDoc, SourceOptions};
 use crate::{Config, RunReport};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::mpsc::{self, Receiver, SyncSender};
@@ -117,6 +117,7 @@ fn process_or_reuse(
         doc_id: None,
         reject: None,
         partition: None,
+        order: None,
     };
     if let Some(r) = prev.and_then(|p| p.reusable(&raw.source_path, &sha)) {
         return Processed {
@@ -191,6 +192,22 @@ fn run_stages(
     })
 }
 
+/// Where a run's files go: a staging directory published over the output, or a shard's
+/// directory that `govtext commit` publishes with the other shards.
+enum Target {
+    Dataset(Staging),
+    Shard(ShardStaging),
+}
+
+impl Target {
+    fn dir(&self) -> &std::path::Path {
+        match self {
+            Target::Dataset(s) => &s.dir,
+            Target::Shard(s) => &s.dir,
+        }
+    }
+}
+
 /// What the reader hands the workers, numbered in input order.
 enum Job {
     /// A document to process, with its sha256 (the reader hashes every input to find the
@@ -239,10 +256,18 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     let started = Instant::now();
     let cpu_at_start = crate::process_cpu();
     let setup_from = crate::thread_cpu();
-    let staging = Staging::begin(&cfg.output)?;
+    let target = match cfg.shard {
+        Some(shard) => Target::Shard(ShardStaging::begin(&cfg.output, shard)?),
+        None => Target::Dataset(Staging::begin(&cfg.output)?),
+    };
+    let staging_dir = target.dir().to_path_buf();
     // what of the committed dataset this run can keep (under the lock: nothing changes it)
     let options = cfg.row_options();
-    let prev = if cfg.full_refresh {
+    let prev = if let Some(shard) = cfg.shard {
+        Err(format!(
+            "shard {shard}: a shard processes every input it is given"
+        ))
+    } else if cfg.full_refresh {
         Err("--full-refresh".to_string())
     } else {
         Previous::load(&cfg.output, &crate::TOOL, options)
@@ -270,12 +295,16 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     let src_opts = SourceOptions {
         max_bytes: cfg.max_bytes,
     };
+    let shard = cfg.shard;
+    let (order_tx, order_rx) = mpsc::channel::<[u64; 2]>();
+    let orders = shard.map(|_| order_rx);
     let reader = std::thread::Builder::new()
         .name("govtext-reader".into())
         .spawn(move || {
             let t = crate::thread_cpu();
-            let hashing = read_all(&inputs, &src_opts, &job_tx, &ticket_rx);
-            (crate::thread_cpu().saturating_sub(t), hashing)
+            let split = shard.map(|s| (s, order_tx));
+            let read = read_all(&inputs, &src_opts, &job_tx, &ticket_rx, split);
+            (crate::thread_cpu().saturating_sub(t), read)
         })?;
     let mut workers = Vec::new();
     for w in 0..jobs {
@@ -291,12 +320,15 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     }
     drop(res_tx);
     let mut writer = DatasetWriter::new(
-        staging.dir.clone(),
+        staging_dir.clone(),
         WriterLimits {
             encoders: jobs,
             ..WriterLimits::default()
         },
     );
+    if let Some(s) = cfg.shard {
+        writer.part_prefix(&s.part_prefix());
+    }
     if let Some(p) = &prev {
         writer.number_after(p.data_files());
     }
@@ -306,7 +338,7 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     // the inputs a stage rejected, by sha256: a copy of one is rejected the same way; a copy
     // of any other input is a duplicate of the document it became
     let mut rejected: HashMap<[u8; 32], RejectRow> = HashMap::new();
-    let mut inputs_log = InputsLog::create(&staging.dir)?;
+    let mut inputs_log = InputsLog::create(&staging_dir)?;
     // this thread so far: the lock, the previous dataset, the dictionaries, the threads
     let t = report.stage_times.add("setup", setup_from);
     for (seq, done, times) in res_rx.iter() {
@@ -315,11 +347,18 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
         while let Some(done) = pending.remove(&next) {
             next += 1;
             let _ = ticket_tx.try_send(());
+            // a shard's inputs carry their place in the whole listing (the reader sent it
+            // before the input's job, so it is there)
+            let order = match &orders {
+                Some(rx) => Some(rx.recv().context("the reader stopped")?),
+                None => None,
+            };
             match done {
                 Done::Processed(p) => {
                     report.input_bytes += p.input.bytes.unwrap_or(0);
                     accept(
                         p,
+                        order,
                         &mut writer,
                         &mut rejected,
                         &mut kept,
@@ -328,13 +367,13 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
                     )?
                 }
                 Done::Rejected(r) => {
-                    record_reject(r, None, &mut writer, &mut inputs_log, &mut report)?
+                    record_reject(r, None, order, &mut writer, &mut inputs_log, &mut report)?
                 }
                 Done::Copy(c) => {
                     report.input_bytes += c.bytes;
                     let r = copy_reject(&c, &rejected);
                     let sha = Some(crate::sink::writer::hex(&c.sha));
-                    record_reject(r, sha, &mut writer, &mut inputs_log, &mut report)?
+                    record_reject(r, sha, order, &mut writer, &mut inputs_log, &mut report)?
                 }
             }
             observer.progress(report.documents + report.rejects, report.input_bytes);
@@ -347,7 +386,7 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
         .join()
         .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
     // the reader's time less its hashing, charged as a stage of its own
-    let (read, hashing) = read;
+    let (read, Read { hashing, listing }) = read;
     let hashed = Duration::from_nanos(hashing.0.values().sum());
     report
         .stage_times
@@ -358,20 +397,33 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
             .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
     }
     if let Some(p) = &prev {
-        let carried = p.carry(&staging.dir, &kept, writer.limits())?;
+        let carried = p.carry(&staging_dir, &kept, writer.limits())?;
         writer.carried(carried);
     }
     let (files, encoding) = writer.finish()?;
     // the encoder threads' time is the write stage; what follows on this thread (the last
     // files, the manifest, the publish) is the commit
     report.stage_times.charge("write", encoding);
-    let manifest = Manifest::new(files, inputs_log.finish()?, &crate::TOOL, options);
+    let mut manifest = Manifest::new(files, inputs_log.finish()?, &crate::TOOL, options);
     report.tables = manifest
         .tables
         .iter()
         .map(|(k, v)| (k.clone(), v.rows))
         .collect();
-    report.unchanged = !staging.publish(&manifest)?;
+    match target {
+        Target::Dataset(staging) => report.unchanged = !staging.publish(&manifest)?,
+        Target::Shard(staging) => {
+            let (listing_sha256, listed) = listing.context("a shard's reader keeps the listing")?;
+            let shard = cfg.shard.expect("a shard's target");
+            manifest.shard = Some(ShardInfo {
+                index: shard.index,
+                count: shard.count,
+                listing_sha256,
+                listed,
+            });
+            staging.finish(&manifest)?;
+        }
+    }
     report.stage_times.add("commit", t);
     report.elapsed = started.elapsed();
     report.cpu = crate::process_cpu().saturating_sub(cpu_at_start);
@@ -379,7 +431,8 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
 }
 
 fn accept(
-    p: Processed,
+    mut p: Processed,
+    order: Option<[u64; 2]>,
     writer: &mut DatasetWriter,
     rejected: &mut HashMap<[u8; 32], RejectRow>,
     kept: &mut std::collections::HashSet<String>,
@@ -402,6 +455,7 @@ fn accept(
             writer.reject(r);
         }
     }
+    p.input.order = order;
     inputs_log.push(&p.input)
 }
 
@@ -439,6 +493,7 @@ fn work(
 fn record_reject(
     r: RejectRow,
     sha256: Option<String>,
+    order: Option<[u64; 2]>,
     writer: &mut DatasetWriter,
     inputs_log: &mut InputsLog,
     report: &mut RunReport,
@@ -450,6 +505,7 @@ fn record_reject(
         doc_id: None,
         reject: Some(r.reason.as_str().into()),
         partition: None,
+        order,
     })?;
     report.count_reject(r.reason);
     writer.reject(r);
@@ -492,12 +548,22 @@ fn copy_reject(c: &Copy, rejected: &HashMap<[u8; 32], RejectRow>) -> RejectRow {
     }
 }
 
+/// What the reader leaves: the time it spent hashing, and for a shard the listing of every
+/// input of the run (its sha256 and length: see `ShardInfo`).
+struct Read {
+    hashing: StageTimes,
+    listing: Option<(String, u64)>,
+}
+
+/// Reads the inputs (a shard: only its own, each with its place in the whole listing sent
+/// to `split`'s channel before its job) and hands them to the workers in order.
 fn read_all(
     inputs: &[std::path::PathBuf],
     opts: &SourceOptions,
     tx: &SyncSender<Job>,
     tickets: &Receiver<()>,
-) -> StageTimes {
+    split: Option<(Shard, mpsc::Sender<[u64; 2]>)>,
+) -> Read {
     let mut seq = 0u64;
     // the sha256 of every input read: 32 bytes per input is all a run holds that grows with
     // the corpus
@@ -529,20 +595,46 @@ fn read_all(
         tx.send(job).is_ok()
     };
     let mut alive = true;
-    source::expand(inputs, |entry| {
+    let mut listing = Sha256::new();
+    let mut listed = 0u64;
+    source::expand_keyed(inputs, |key, entry| {
         if !alive {
             return;
+        }
+        let file = listed;
+        listed += 1;
+        listing.update(key.as_bytes());
+        listing.update(b"\n");
+        // a shard reads only its own inputs; each of their items says where it stands
+        let mut record = 0u64;
+        let mut place = |split: &Option<(Shard, mpsc::Sender<[u64; 2]>)>| {
+            if let Some((_, orders)) = split {
+                let _ = orders.send([file, record]);
+                record += 1;
+            }
+        };
+        if let Some((shard, _)) = &split {
+            if !shard.owns(key) {
+                return;
+            }
         }
         match entry {
             Ok(path) => source::read(&path, opts, |item| {
                 if alive {
+                    place(&split);
                     alive = send(item);
                 }
             }),
-            Err(item) => alive = send(item),
+            Err(item) => {
+                place(&split);
+                alive = send(item)
+            }
         }
     });
-    times
+    Read {
+        hashing: times,
+        listing: split.map(|_| (crate::sink::writer::hex(&listing.finalize()), listed)),
+    }
 }
 
 #[cfg(test)]
@@ -568,6 +660,7 @@ mod tests {
             &SourceOptions::default(),
             &tx,
             &ticket_rx,
+            None,
         );
         drop(tx);
         let jobs: Vec<String> = rx

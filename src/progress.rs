@@ -2,6 +2,7 @@
 //! docs/s and the time left. Only on a terminal; a scheduled job's log gets the summary
 //! alone. The total comes from a walk that only reads file sizes, run beside the job.
 
+use govtext::sink::Shard;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -17,13 +18,17 @@ pub struct Total {
 
 impl Total {
     /// Starts a thread that sums the sizes of every file the inputs expand to.
-    pub fn walk(inputs: Vec<PathBuf>) -> Arc<Total> {
+    /// (A shard's: the files it owns.)
+    pub fn walk(inputs: Vec<PathBuf>, shard: Option<Shard>) -> Arc<Total> {
         let total = Arc::new(Total::default());
         let t = Arc::clone(&total);
         let _ = std::thread::Builder::new()
             .name("govtext-sizer".into())
             .spawn(move || {
-                govtext::source::expand(&inputs, |entry| {
+                govtext::source::expand_keyed(&inputs, |key, entry| {
+                    if shard.is_some_and(|s| !s.owns(key)) {
+                        return;
+                    }
                     if let Ok(p) = entry {
                         let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
                         t.bytes.fetch_add(len, Ordering::Relaxed);
@@ -50,13 +55,13 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(wanted: bool, inputs: &[PathBuf]) -> Progress {
+    pub fn new(wanted: bool, inputs: &[PathBuf], shard: Option<Shard>) -> Progress {
         let now = Instant::now();
         let enabled = wanted && std::io::stderr().is_terminal();
         Progress {
             enabled,
             // sized only when someone is watching: the walk costs a stat per file
-            total: enabled.then(|| Total::walk(inputs.to_vec())),
+            total: enabled.then(|| Total::walk(inputs.to_vec(), shard)),
             started: now,
             last: now,
             drawn: false,

@@ -114,25 +114,53 @@ pub fn sniff_binary(bytes: &[u8]) -> Option<String> {
 /// (the Hadoop/Spark convention for metadata such as `_manifest.tsv`); a file named
 /// explicitly is always read. Walk errors (loops, unreadable directories) become rejects.
 pub fn expand(inputs: &[PathBuf], mut emit: impl FnMut(Result<PathBuf, Item>)) {
+    expand_keyed(inputs, |_, entry| emit(entry))
+}
+
+/// The key of a file found under the input `root`: its path relative to `root`, `/`
+/// between components — what a shard is chosen by, the same wherever the corpus is mounted.
+/// A file named on its own is keyed by its file name.
+fn key(root: &Path, path: &Path) -> String {
+    let rel = path
+        .strip_prefix(root)
+        .ok()
+        .filter(|r| !r.as_os_str().is_empty());
+    match rel {
+        Some(r) => r
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        None => path
+            .file_name()
+            .map_or_else(|| display(path), |n| n.to_string_lossy().into_owned()),
+    }
+}
+
+/// `expand`, each entry with its key (see `key`).
+pub fn expand_keyed(inputs: &[PathBuf], mut emit: impl FnMut(&str, Result<PathBuf, Item>)) {
     for input in inputs {
         if input.as_os_str() == "-" {
-            emit(Ok(input.clone()));
+            emit("-", Ok(input.clone()));
             continue;
         }
         let meta = match fs::metadata(input) {
             Ok(m) => m,
             Err(e) => {
-                emit(Err(reject(
-                    &display(input),
-                    None,
-                    Reason::IoError,
-                    format!("source: cannot read {}: {e}", display(input)),
-                )));
+                emit(
+                    &key(input, input),
+                    Err(reject(
+                        &display(input),
+                        None,
+                        Reason::IoError,
+                        format!("source: cannot read {}: {e}", display(input)),
+                    )),
+                );
                 continue;
             }
         };
         if !meta.is_dir() {
-            emit(Ok(input.clone()));
+            emit(&key(input, input), Ok(input.clone()));
             continue;
         }
         let walker = walkdir::WalkDir::new(input)
@@ -148,15 +176,16 @@ pub fn expand(inputs: &[PathBuf], mut emit: impl FnMut(Result<PathBuf, Item>)) {
         for entry in walker {
             match entry {
                 Ok(e) if e.file_type().is_dir() => {}
-                Ok(e) => emit(Ok(e.into_path())),
+                Ok(e) => emit(&key(input, e.path()), Ok(e.into_path())),
                 Err(err) => {
+                    let k = key(input, err.path().unwrap_or(input));
                     let path = err.path().map(display).unwrap_or_else(|| display(input));
                     let msg = if err.loop_ancestor().is_some() {
                         format!("source: symlink loop at {path}")
                     } else {
                         format!("source: {err}")
                     };
-                    emit(Err(reject(&path, None, Reason::IoError, msg)));
+                    emit(&k, Err(reject(&path, None, Reason::IoError, msg)));
                 }
             }
         }
@@ -366,6 +395,21 @@ fn read_jsonl(mut r: impl BufRead, shown: &str, opts: &SourceOptions, mut emit: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A shard is chosen by the path below the input directory: the same wherever the corpus
+    /// is mounted, and for a file named on its own, its name.
+    #[test]
+    fn keys_do_not_depend_on_where_the_corpus_is() {
+        for root in ["/mnt/a/corpus", "corpus", "../x/corpus/"] {
+            let root = Path::new(root);
+            assert_eq!(
+                key(root, &root.join("anhui/hefei/1.txt")),
+                "anhui/hefei/1.txt"
+            );
+        }
+        let f = Path::new("/data/in/report.txt");
+        assert_eq!(key(f, f), "report.txt");
+    }
 
     fn collect_jsonl(s: &str) -> Vec<Item> {
         let mut out = Vec::new();

@@ -153,3 +153,24 @@ pub fn file_name(v: &Value) -> &str {
     let p = v.as_str().expect("a path");
     p.rsplit('/').next().unwrap_or(p)
 }
+
+/// Every row of every table, in a stable order, as DuckDB reads it: what two datasets must
+/// agree on. (File names and row-group boundaries may differ; the rows may not.)
+pub fn all_rows(dataset: &Path) -> Vec<String> {
+    let sqls: Vec<String> = [
+        ("documents", "doc_id"),
+        ("sections", "doc_id, seq"),
+        ("sentences", "doc_id, seq"),
+        ("indicators", "doc_id, seq"),
+        ("rejects", "source_path"),
+    ]
+    .iter()
+    .map(|(t, order)| format!("SELECT CAST(t AS VARCHAR) AS r FROM {t} t ORDER BY {order}"))
+    .collect();
+    let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
+    duckdb(dataset, &refs)
+        .into_iter()
+        .flatten()
+        .map(|row| row["r"].as_str().expect("row text").to_string())
+        .collect()
+}

@@ -7,27 +7,6 @@ use crate::common::*;
 use std::fs;
 use std::path::Path;
 
-/// Every row of every table, in a stable order, as DuckDB reads it: what two datasets must
-/// agree on. (File names and row-group boundaries may differ; the rows may not.)
-fn all_rows(dataset: &Path) -> Vec<String> {
-    let sqls: Vec<String> = [
-        ("documents", "doc_id"),
-        ("sections", "doc_id, seq"),
-        ("sentences", "doc_id, seq"),
-        ("indicators", "doc_id, seq"),
-        ("rejects", "source_path"),
-    ]
-    .iter()
-    .map(|(t, order)| format!("SELECT CAST(t AS VARCHAR) AS r FROM {t} t ORDER BY {order}"))
-    .collect();
-    let refs: Vec<&str> = sqls.iter().map(String::as_str).collect();
-    duckdb(dataset, &refs)
-        .into_iter()
-        .flatten()
-        .map(|row| row["r"].as_str().expect("row text").to_string())
-        .collect()
-}
-
 fn summary(inputs: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
     let mut args = vec![
         "run",

@@ -14,3 +14,4 @@ mod real;
 mod samples;
 mod schemas;
 mod seeds;
+mod shards;

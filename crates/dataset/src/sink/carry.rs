@@ -144,7 +144,9 @@ impl Previous {
                 out.push(f.clone());
                 continue;
             }
-            if let Some(entry) = rewrite(&self.root.join(&f.path), staging, f, kept, limits)? {
+            let keep = |id: &str| kept.contains(id);
+            let from = self.root.join(&f.path);
+            if let Some(entry) = rewrite(&from, staging, &f.path, &f.table, &keep, limits)? {
                 out.push(entry);
             }
         }
@@ -171,13 +173,14 @@ pub fn link_or_copy(from: &Path, to: &Path, rel: &str) -> Result<()> {
     Ok(())
 }
 
-/// Rewrites one previous file with only the rows of `kept` documents; `None` when no row is
-/// left (the file is dropped).
-fn rewrite(
+/// Rewrites the file `from` as `rel` under `staging` with only the rows whose `doc_id`
+/// `keep` accepts; `None` when no row is left (no file is written).
+pub(crate) fn rewrite(
     from: &Path,
     staging: &Path,
-    f: &FileEntry,
-    kept: &HashSet<String>,
+    rel: &str,
+    table: &str,
+    keep: &dyn Fn(&str) -> bool,
     limits: &WriterLimits,
 ) -> Result<Option<FileEntry>> {
     let file =
@@ -194,7 +197,7 @@ fn rewrite(
             .and_then(|c| c.as_any().downcast_ref::<StringArray>())
             .with_context(|| format!("carry: {} has no doc_id column", from.display()))?;
         let keep: BooleanArray = (0..ids.len())
-            .map(|i| Some(ids.is_valid(i) && kept.contains(ids.value(i))))
+            .map(|i| Some(ids.is_valid(i) && keep(ids.value(i))))
             .collect();
         parts.push(
             filter_record_batch(&batch, &keep)
@@ -206,9 +209,7 @@ fn rewrite(
     if batch.num_rows() == 0 {
         return Ok(None);
     }
-    Ok(Some(write_parquet(
-        staging, &f.path, &f.table, &batch, limits,
-    )?))
+    Ok(Some(write_parquet(staging, rel, table, &batch, limits)?))
 }
 
 #[cfg(test)]

@@ -32,6 +32,11 @@ pub struct InputEntry {
     /// every table: with `doc_id`, where this input's rows are.
     #[serde(default)]
     pub partition: Option<String>,
+    /// Where the input stands in the run's whole listing (file, record within the file):
+    /// recorded by a shard, so that `commit` puts the shards' inputs back in the order one
+    /// run over all of them would have. Absent from a committed manifest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<[u64; 2]>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -57,6 +62,9 @@ pub struct Manifest {
     pub tables: BTreeMap<String, TableSummary>,
     pub files: Vec<FileEntry>,
     pub inputs: Inputs,
+    /// Set in a shard's manifest (`_shard.json`), never in a committed dataset's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<super::shards::ShardInfo>,
 }
 
 /// The manifest's list of inputs. A manifest read back holds them; a run's own has them in
@@ -181,6 +189,7 @@ impl Manifest {
             tables,
             files,
             inputs,
+            shard: None,
         }
     }
 
@@ -191,7 +200,7 @@ impl Manifest {
     }
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut f = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
     f.write_all(bytes)
         .with_context(|| format!("writing {}", path.display()))?;
@@ -200,7 +209,7 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn sync_dir(dir: &Path) {
+pub(crate) fn sync_dir(dir: &Path) {
     // Directory fsync makes the renames durable; not every filesystem supports it.
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
@@ -214,7 +223,7 @@ pub struct Staging {
     _lock: fs::File,
 }
 
-fn sibling(out: &Path, suffix: &str) -> Result<PathBuf> {
+pub(crate) fn sibling(out: &Path, suffix: &str) -> Result<PathBuf> {
     let name = out
         .file_name()
         .with_context(|| format!("output directory {} has no name", out.display()))?;

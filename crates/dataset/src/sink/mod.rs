@@ -2,10 +2,12 @@
 pub mod batch;
 pub mod carry;
 pub mod commit;
+pub mod shards;
 pub mod writer;
 
 pub use carry::{Previous, Reused};
 pub use commit::{InputEntry, Inputs, InputsLog, Manifest, Staging};
+pub use shards::{Shard, ShardInfo, ShardStaging};
 pub use writer::{DatasetWriter, FileEntry, WriterLimits};
 
 /// The program writing a dataset, as its manifest records it: rows are only reused from a

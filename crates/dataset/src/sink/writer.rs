@@ -97,6 +97,8 @@ const CHUNK_BYTES: usize = 1 << 10;
 pub struct DatasetWriter {
     root: PathBuf,
     limits: WriterLimits,
+    /// Before each part file's number: see `next_part_path`.
+    prefix: String,
     buffers: BTreeMap<PartitionKey, PartBuf>,
     buffered: usize,
     /// The next part number of each (table, partition directory): after the carried files'
@@ -139,6 +141,7 @@ impl Encoders {
     fn start(
         root: &Path,
         limits: &WriterLimits,
+        prefix: &str,
         next_part: &BTreeMap<(String, String), u32>,
     ) -> Encoders {
         let mut txs = Vec::new();
@@ -149,6 +152,7 @@ impl Encoders {
                 let mut files = OpenFiles {
                     root: root.to_path_buf(),
                     limits: limits.clone(),
+                    prefix: prefix.to_string(),
                     next_part: next_part.clone(),
                     open: BTreeMap::new(),
                     closed: Vec::new(),
@@ -220,6 +224,8 @@ struct OpenFile {
 struct OpenFiles {
     root: PathBuf,
     limits: WriterLimits,
+    /// Before each part file's number (a shard's `s00003-`; empty otherwise).
+    prefix: String,
     next_part: BTreeMap<(String, String), u32>,
     open: BTreeMap<(&'static str, String), OpenFile>,
     closed: Vec<FileEntry>,
@@ -269,7 +275,7 @@ impl OpenFiles {
     fn write(&mut self, table: &'static str, dir: &str, batch: &RecordBatch) -> Result<()> {
         let key = (table, dir.to_string());
         if !self.open.contains_key(&key) {
-            let rel = next_part_path(&mut self.next_part, table, dir);
+            let rel = next_part_path(&mut self.next_part, &self.prefix, table, dir);
             let path = self.root.join(&rel);
             if let Some(parent) = path.parent() {
                 fs::create_dir_all(parent)
@@ -316,14 +322,21 @@ impl OpenFiles {
 
 /// The path of the next part file of `table` in the partition directory `dir` (`""`: the
 /// table's root, for rejects and an empty table's placeholder), counted in `next_part`.
-fn next_part_path(next: &mut BTreeMap<(String, String), u32>, table: &str, dir: &str) -> String {
+/// A shard's files carry its `prefix` (`part-s00003-00000.parquet`), so that no two shards
+/// name a file alike.
+fn next_part_path(
+    next: &mut BTreeMap<(String, String), u32>,
+    prefix: &str,
+    table: &str,
+    dir: &str,
+) -> String {
     let n = next
         .entry((table.to_string(), dir.to_string()))
         .or_insert(0);
     let rel = if dir.is_empty() {
-        format!("{table}/part-{n:05}.parquet")
+        format!("{table}/part-{prefix}{n:05}.parquet")
     } else {
-        format!("{table}/{dir}/part-{n:05}.parquet")
+        format!("{table}/{dir}/part-{prefix}{n:05}.parquet")
     };
     *n += 1;
     rel
@@ -555,6 +568,7 @@ impl DatasetWriter {
     pub fn new(root: PathBuf, limits: WriterLimits) -> Self {
         DatasetWriter {
             encoders: None,
+            prefix: String::new(),
             root,
             limits,
             buffers: BTreeMap::new(),
@@ -629,6 +643,12 @@ impl DatasetWriter {
         }
     }
 
+    /// Names this writer's part files `part-{prefix}00000.parquet`…: a shard's, set before
+    /// the first row is added.
+    pub fn part_prefix(&mut self, prefix: &str) {
+        self.prefix = prefix.to_string();
+    }
+
     /// Files already in the staging directory (carried from the previous dataset).
     pub fn carried(&mut self, files: Vec<FileEntry>) {
         self.files.extend(files);
@@ -701,9 +721,9 @@ impl DatasetWriter {
     /// Hands a job to the encoder that owns its partition (the next one in turn, for a
     /// partition seen for the first time).
     fn send(&mut self, job: FlushJob) -> Result<()> {
-        let encoders = self
-            .encoders
-            .get_or_insert_with(|| Encoders::start(&self.root, &self.limits, &self.next_part));
+        let encoders = self.encoders.get_or_insert_with(|| {
+            Encoders::start(&self.root, &self.limits, &self.prefix, &self.next_part)
+        });
         let dir = match &job {
             FlushJob::Append { dir, .. } | FlushJob::Close { dir } => dir,
         };
@@ -731,7 +751,7 @@ impl DatasetWriter {
         }
         let rejects = std::mem::take(&mut self.rejects);
         let b = batch::rejects(&rejects);
-        let rel = next_part_path(&mut self.next_part, "rejects", "");
+        let rel = next_part_path(&mut self.next_part, &self.prefix, "rejects", "");
         let entry = write_parquet(&self.root, &rel, "rejects", &b, &self.limits)?;
         self.files.push(entry);
         // A table with no rows at all still gets one empty file at its root, so that
@@ -739,7 +759,7 @@ impl DatasetWriter {
         for t in schema::TABLES {
             if !self.files.iter().any(|f| f.table == t) {
                 let empty = RecordBatch::new_empty(schema::arrow_schema(t));
-                let rel = next_part_path(&mut self.next_part, t, "");
+                let rel = next_part_path(&mut self.next_part, &self.prefix, t, "");
                 let entry = write_parquet(&self.root, &rel, t, &empty, &self.limits)?;
                 self.files.push(entry);
             }
