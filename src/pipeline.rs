@@ -251,6 +251,219 @@ pub fn run(cfg: &Config) -> Result<RunReport> {
     run_observed(cfg, &mut ())
 }
 
+/// What the reader reads: files and directories (the command line's inputs, a shard's
+/// share of them), or documents already in memory (the Python package's).
+pub enum Source {
+    Paths {
+        inputs: Vec<std::path::PathBuf>,
+        opts: SourceOptions,
+        shard: Option<Shard>,
+    },
+    Items(Vec<Item>),
+}
+
+/// Where each input's outcome goes, in input order: a dataset's writer and inputs log, or
+/// memory (`Collected`).
+pub trait Accept {
+    fn document(&mut self, rows: DocRows) -> Result<()>;
+    fn reject(&mut self, r: RejectRow);
+    /// What the manifest records of the input, once its outcome is handed over.
+    fn input(&mut self, e: &InputEntry) -> Result<()>;
+}
+
+/// The run's writer and inputs log.
+struct ToDataset<'a> {
+    writer: &'a mut DatasetWriter,
+    log: &'a mut InputsLog,
+}
+
+impl Accept for ToDataset<'_> {
+    fn document(&mut self, rows: DocRows) -> Result<()> {
+        self.writer.add(rows)
+    }
+    fn reject(&mut self, r: RejectRow) {
+        self.writer.reject(r)
+    }
+    fn input(&mut self, e: &InputEntry) -> Result<()> {
+        self.log.push(e)
+    }
+}
+
+/// Every outcome of a run held in memory, in input order: what `collect` returns.
+#[derive(Default)]
+pub struct Collected {
+    pub documents: Vec<DocRows>,
+    pub rejects: Vec<RejectRow>,
+    pub inputs: Vec<InputEntry>,
+}
+
+impl Accept for Collected {
+    fn document(&mut self, rows: DocRows) -> Result<()> {
+        self.documents.push(rows);
+        Ok(())
+    }
+    fn reject(&mut self, r: RejectRow) {
+        self.rejects.push(r)
+    }
+    fn input(&mut self, e: &InputEntry) -> Result<()> {
+        self.inputs.push(e.clone());
+        Ok(())
+    }
+}
+
+/// The rows a run over `source` writes, held in memory instead (the Python package's
+/// `process`): the same stages, the same duplicates and rejects, in input order.
+pub fn collect(source: Source, jobs: usize, options: RowOptions) -> Result<(Collected, RunReport)> {
+    let started = Instant::now();
+    let cpu_at_start = crate::process_cpu();
+    let mut report = RunReport::default();
+    let mut out = Collected::default();
+    let driven = drive(
+        source,
+        jobs,
+        None,
+        options,
+        &mut out,
+        &mut (),
+        &mut report,
+        crate::thread_cpu(),
+    )?;
+    report.stage_times.add("commit", driven.clock);
+    report.elapsed = started.elapsed();
+    report.cpu = crate::process_cpu().saturating_sub(cpu_at_start);
+    Ok((out, report))
+}
+
+/// What `drive` leaves for the rest of a run.
+struct Driven {
+    /// The previous documents kept (their rows are carried).
+    kept: HashSet<String>,
+    /// A shard's listing of every input of the run: its sha256 and length.
+    listing: Option<(String, u64)>,
+    /// This thread's CPU clock when the inputs were done.
+    clock: Duration,
+}
+
+/// The reader, the workers and the hand-over in input order: every input's outcome reaches
+/// `sink` in the order of the inputs, whatever the threads' timing.
+#[allow(clippy::too_many_arguments)]
+fn drive(
+    source: Source,
+    jobs: usize,
+    prev: Option<Arc<Previous>>,
+    options: RowOptions,
+    sink: &mut dyn Accept,
+    observer: &mut dyn Observer,
+    report: &mut RunReport,
+    setup_from: Duration,
+) -> Result<Driven> {
+    let res = Arc::new(Resources::load());
+    let jobs = jobs.max(1);
+    // how many documents may be in flight between the reader and the writer at once
+    let window = (jobs * 8).max(16);
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(jobs * 2);
+    let job_rx = Arc::new(std::sync::Mutex::new(job_rx));
+    let (res_tx, res_rx) = mpsc::sync_channel::<(u64, Done, StageTimes)>(window);
+    let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(window);
+    for _ in 0..window {
+        ticket_tx.send(()).expect("tickets");
+    }
+    let shard = match &source {
+        Source::Paths { shard, .. } => *shard,
+        Source::Items(_) => None,
+    };
+    let (order_tx, order_rx) = mpsc::channel::<[u64; 2]>();
+    let orders = shard.map(|_| order_rx);
+    let reader = std::thread::Builder::new()
+        .name("govtext-reader".into())
+        .spawn(move || {
+            let t = crate::thread_cpu();
+            let read = match source {
+                Source::Paths {
+                    inputs,
+                    opts,
+                    shard,
+                } => {
+                    let split = shard.map(|s| (s, order_tx));
+                    read_all(&inputs, &opts, &job_tx, &ticket_rx, split)
+                }
+                Source::Items(items) => read_items(items, &job_tx, &ticket_rx),
+            };
+            (crate::thread_cpu().saturating_sub(t), read)
+        })?;
+    let mut workers = Vec::new();
+    for w in 0..jobs {
+        let rx = Arc::clone(&job_rx);
+        let tx = res_tx.clone();
+        let res = Arc::clone(&res);
+        let prev = prev.clone();
+        workers.push(
+            std::thread::Builder::new()
+                .name(format!("govtext-worker-{w}"))
+                .spawn(move || work(&rx, &tx, &res, prev.as_deref(), options))?,
+        );
+    }
+    drop(res_tx);
+    let mut kept: HashSet<String> = Default::default();
+    let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
+    let mut next = 0u64;
+    // the inputs a stage rejected, by sha256: a copy of one is rejected the same way; a copy
+    // of any other input is a duplicate of the document it became
+    let mut rejected: HashMap<[u8; 32], RejectRow> = HashMap::new();
+    // this thread so far: the lock, the previous dataset, the dictionaries, the threads
+    let t = report.stage_times.add("setup", setup_from);
+    for (seq, done, times) in res_rx.iter() {
+        report.stage_times.merge(&times);
+        pending.insert(seq, done);
+        while let Some(done) = pending.remove(&next) {
+            next += 1;
+            let _ = ticket_tx.try_send(());
+            // a shard's inputs carry their place in the whole listing (the reader sent it
+            // before the input's job, so it is there)
+            let order = match &orders {
+                Some(rx) => Some(rx.recv().context("the reader stopped")?),
+                None => None,
+            };
+            match done {
+                Done::Processed(p) => {
+                    report.input_bytes += p.input.bytes.unwrap_or(0);
+                    accept(p, order, sink, &mut rejected, &mut kept, report)?
+                }
+                Done::Rejected(r) => record_reject(r, None, order, sink, report)?,
+                Done::Copy(c) => {
+                    report.input_bytes += c.bytes;
+                    let r = copy_reject(&c, &rejected);
+                    let sha = Some(crate::sink::writer::hex(&c.sha));
+                    record_reject(r, sha, order, sink, report)?
+                }
+            }
+            observer.progress(report.documents + report.rejects, report.input_bytes);
+        }
+    }
+    observer.inputs_done();
+    // putting documents in order, dropping duplicates, buffering rows, the inputs log
+    let clock = report.stage_times.add("accept", t);
+    let read = reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
+    // the reader's time less its hashing, charged as a stage of its own
+    let (read, Read { hashing, listing }) = read;
+    let hashed = Duration::from_nanos(hashing.0.values().sum());
+    report
+        .stage_times
+        .charge("read", read.saturating_sub(hashed));
+    report.stage_times.merge(&hashing);
+    for w in workers {
+        w.join()
+            .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
+    }
+    Ok(Driven {
+        kept,
+        listing,
+        clock,
+    })
+}
+
 /// `run`, telling `observer` how far it has got.
 pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunReport> {
     let started = Instant::now();
@@ -280,49 +493,10 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
             None
         }
     };
-    let res = Arc::new(Resources::load());
-    let jobs = cfg.jobs.max(1);
-    // how many documents may be in flight between the reader and the writer at once
-    let window = (jobs * 8).max(16);
-    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(jobs * 2);
-    let job_rx = Arc::new(std::sync::Mutex::new(job_rx));
-    let (res_tx, res_rx) = mpsc::sync_channel::<(u64, Done, StageTimes)>(window);
-    let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(window);
-    for _ in 0..window {
-        ticket_tx.send(()).expect("tickets");
-    }
-    let inputs = cfg.inputs.clone();
-    let src_opts = SourceOptions {
-        max_bytes: cfg.max_bytes,
-    };
-    let shard = cfg.shard;
-    let (order_tx, order_rx) = mpsc::channel::<[u64; 2]>();
-    let orders = shard.map(|_| order_rx);
-    let reader = std::thread::Builder::new()
-        .name("govtext-reader".into())
-        .spawn(move || {
-            let t = crate::thread_cpu();
-            let split = shard.map(|s| (s, order_tx));
-            let read = read_all(&inputs, &src_opts, &job_tx, &ticket_rx, split);
-            (crate::thread_cpu().saturating_sub(t), read)
-        })?;
-    let mut workers = Vec::new();
-    for w in 0..jobs {
-        let rx = Arc::clone(&job_rx);
-        let tx = res_tx.clone();
-        let res = Arc::clone(&res);
-        let prev = prev.clone();
-        workers.push(
-            std::thread::Builder::new()
-                .name(format!("govtext-worker-{w}"))
-                .spawn(move || work(&rx, &tx, &res, prev.as_deref(), options))?,
-        );
-    }
-    drop(res_tx);
     let mut writer = DatasetWriter::new(
         staging_dir.clone(),
         WriterLimits {
-            encoders: jobs,
+            encoders: cfg.jobs.max(1),
             ..WriterLimits::default()
         },
     );
@@ -332,72 +506,30 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     if let Some(p) = &prev {
         writer.number_after(p.data_files());
     }
-    let mut kept: std::collections::HashSet<String> = Default::default();
-    let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
-    let mut next = 0u64;
-    // the inputs a stage rejected, by sha256: a copy of one is rejected the same way; a copy
-    // of any other input is a duplicate of the document it became
-    let mut rejected: HashMap<[u8; 32], RejectRow> = HashMap::new();
     let mut inputs_log = InputsLog::create(&staging_dir)?;
-    // this thread so far: the lock, the previous dataset, the dictionaries, the threads
-    let t = report.stage_times.add("setup", setup_from);
-    for (seq, done, times) in res_rx.iter() {
-        report.stage_times.merge(&times);
-        pending.insert(seq, done);
-        while let Some(done) = pending.remove(&next) {
-            next += 1;
-            let _ = ticket_tx.try_send(());
-            // a shard's inputs carry their place in the whole listing (the reader sent it
-            // before the input's job, so it is there)
-            let order = match &orders {
-                Some(rx) => Some(rx.recv().context("the reader stopped")?),
-                None => None,
-            };
-            match done {
-                Done::Processed(p) => {
-                    report.input_bytes += p.input.bytes.unwrap_or(0);
-                    accept(
-                        p,
-                        order,
-                        &mut writer,
-                        &mut rejected,
-                        &mut kept,
-                        &mut inputs_log,
-                        &mut report,
-                    )?
-                }
-                Done::Rejected(r) => {
-                    record_reject(r, None, order, &mut writer, &mut inputs_log, &mut report)?
-                }
-                Done::Copy(c) => {
-                    report.input_bytes += c.bytes;
-                    let r = copy_reject(&c, &rejected);
-                    let sha = Some(crate::sink::writer::hex(&c.sha));
-                    record_reject(r, sha, order, &mut writer, &mut inputs_log, &mut report)?
-                }
-            }
-            observer.progress(report.documents + report.rejects, report.input_bytes);
-        }
-    }
-    observer.inputs_done();
-    // putting documents in order, dropping duplicates, buffering rows, the inputs log
-    let t = report.stage_times.add("accept", t);
-    let read = reader
-        .join()
-        .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
-    // the reader's time less its hashing, charged as a stage of its own
-    let (read, Read { hashing, listing }) = read;
-    let hashed = Duration::from_nanos(hashing.0.values().sum());
-    report
-        .stage_times
-        .charge("read", read.saturating_sub(hashed));
-    report.stage_times.merge(&hashing);
-    for w in workers {
-        w.join()
-            .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
-    }
+    let source = Source::Paths {
+        inputs: cfg.inputs.clone(),
+        opts: SourceOptions {
+            max_bytes: cfg.max_bytes,
+        },
+        shard: cfg.shard,
+    };
+    let mut sink = ToDataset {
+        writer: &mut writer,
+        log: &mut inputs_log,
+    };
+    let driven = drive(
+        source,
+        cfg.jobs,
+        prev.clone(),
+        options,
+        &mut sink,
+        observer,
+        &mut report,
+        setup_from,
+    )?;
     if let Some(p) = &prev {
-        let carried = p.carry(&staging_dir, &kept, writer.limits())?;
+        let carried = p.carry(&staging_dir, &driven.kept, writer.limits())?;
         writer.carried(carried);
     }
     let (files, encoding) = writer.finish()?;
@@ -413,7 +545,9 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     match target {
         Target::Dataset(staging) => report.unchanged = !staging.publish(&manifest)?,
         Target::Shard(staging) => {
-            let (listing_sha256, listed) = listing.context("a shard's reader keeps the listing")?;
+            let (listing_sha256, listed) = driven
+                .listing
+                .context("a shard's reader keeps the listing")?;
             let shard = cfg.shard.expect("a shard's target");
             manifest.shard = Some(ShardInfo {
                 index: shard.index,
@@ -424,7 +558,7 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
             staging.finish(&manifest)?;
         }
     }
-    report.stage_times.add("commit", t);
+    report.stage_times.add("commit", driven.clock);
     report.elapsed = started.elapsed();
     report.cpu = crate::process_cpu().saturating_sub(cpu_at_start);
     Ok(report)
@@ -433,10 +567,9 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
 fn accept(
     mut p: Processed,
     order: Option<[u64; 2]>,
-    writer: &mut DatasetWriter,
+    sink: &mut dyn Accept,
     rejected: &mut HashMap<[u8; 32], RejectRow>,
-    kept: &mut std::collections::HashSet<String>,
-    inputs_log: &mut InputsLog,
+    kept: &mut HashSet<String>,
     report: &mut RunReport,
 ) -> Result<()> {
     match p.outcome {
@@ -447,16 +580,16 @@ fn accept(
         }
         Outcome::Doc(rows) => {
             report.documents += 1;
-            writer.add(*rows)?;
+            sink.document(*rows)?;
         }
         Outcome::Reject(r) => {
             report.count_reject(r.reason);
             rejected.insert(p.sha256, r.clone());
-            writer.reject(r);
+            sink.reject(r);
         }
     }
     p.input.order = order;
-    inputs_log.push(&p.input)
+    sink.input(&p.input)
 }
 
 /// A worker: takes the reader's jobs until there are none, hands back what each became.
@@ -494,11 +627,10 @@ fn record_reject(
     r: RejectRow,
     sha256: Option<String>,
     order: Option<[u64; 2]>,
-    writer: &mut DatasetWriter,
-    inputs_log: &mut InputsLog,
+    sink: &mut dyn Accept,
     report: &mut RunReport,
 ) -> Result<()> {
-    inputs_log.push(&InputEntry {
+    sink.input(&InputEntry {
         path: r.source_path.clone(),
         bytes: r.source_bytes.map(|b| b as u64),
         sha256,
@@ -508,7 +640,7 @@ fn record_reject(
         order,
     })?;
     report.count_reject(r.reason);
-    writer.reject(r);
+    sink.reject(r);
     Ok(())
 }
 
@@ -555,6 +687,51 @@ struct Read {
     listing: Option<(String, u64)>,
 }
 
+/// Hands documents already in memory to the workers, in order, hashing each as `read_all`
+/// does (copies of earlier bytes are found the same way).
+fn read_items(items: Vec<Item>, tx: &SyncSender<Job>, tickets: &Receiver<()>) -> Read {
+    let mut seen: HashSet<[u8; 32]> = HashSet::new();
+    let mut times = StageTimes::default();
+    for (seq, item) in items.into_iter().enumerate() {
+        if tickets.recv().is_err() {
+            break;
+        }
+        if tx
+            .send(job(seq as u64, item, &mut seen, &mut times))
+            .is_err()
+        {
+            break;
+        }
+    }
+    Read {
+        hashing: times,
+        listing: None,
+    }
+}
+
+/// The job an input item becomes: a document (hashed), a copy of earlier bytes, or a reject
+/// the source already made.
+fn job(seq: u64, item: Item, seen: &mut HashSet<[u8; 32]>, times: &mut StageTimes) -> Job {
+    match item {
+        Item::Doc(d) => {
+            let sha = hash(&d, times);
+            if seen.insert(sha) {
+                Job::Doc(seq, d, sha)
+            } else {
+                Job::Copy(
+                    seq,
+                    Copy {
+                        source_path: d.source_path,
+                        bytes: d.bytes.len() as u64,
+                        sha,
+                    },
+                )
+            }
+        }
+        Item::Reject(r) => Job::Rejected(seq, r),
+    }
+}
+
 /// Reads the inputs (a shard: only its own, each with its place in the whole listing sent
 /// to `split`'s channel before its job) and hands them to the workers in order.
 fn read_all(
@@ -573,24 +750,7 @@ fn read_all(
         if tickets.recv().is_err() {
             return false;
         }
-        let job = match item {
-            Item::Doc(d) => {
-                let sha = hash(&d, &mut times);
-                if seen.insert(sha) {
-                    Job::Doc(seq, d, sha)
-                } else {
-                    Job::Copy(
-                        seq,
-                        Copy {
-                            source_path: d.source_path,
-                            bytes: d.bytes.len() as u64,
-                            sha,
-                        },
-                    )
-                }
-            }
-            Item::Reject(r) => Job::Rejected(seq, r),
-        };
+        let job = job(seq, item, &mut seen, &mut times);
         seq += 1;
         tx.send(job).is_ok()
     };

@@ -271,6 +271,40 @@ pub fn read(path: &Path, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
     }));
 }
 
+/// A document handed over in memory (the Python package's bytes, text and table rows),
+/// named `path`: its bytes checked as a file's are (the size cap, empty, binary), HTML when
+/// it starts with `<`, as a JSON Lines record's text is.
+pub fn from_memory(path: &str, bytes: Vec<u8>, hints: Hints, opts: &SourceOptions) -> Item {
+    let n = bytes.len() as u64;
+    if n > opts.max_bytes {
+        return reject(
+            path,
+            Some(n),
+            Reason::TooLarge,
+            format!("source: {n} bytes exceeds the cap of {}", opts.max_bytes),
+        );
+    }
+    if let Some(why) = empty_or_binary(&bytes) {
+        let reason = if why.starts_with("empty") {
+            Reason::Empty
+        } else {
+            Reason::Binary
+        };
+        return reject(path, Some(n), reason, format!("source: {why}"));
+    }
+    let html = bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'<');
+    Item::Doc(RawDoc {
+        source_path: path.to_string(),
+        bytes,
+        format: if html { Format::Html } else { Format::Text },
+        text: None,
+        hints,
+    })
+}
+
 fn empty_or_binary(bytes: &[u8]) -> Option<String> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Some(if bytes.is_empty() {
