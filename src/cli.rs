@@ -31,9 +31,12 @@ pub enum Command {
     /// Run the main job: inputs → documents, sections, sentences, indicators, rejects.
     Run {
         /// Files and directories (walked recursively), `.txt`, `.html`, `.jsonl`; `-` reads
-        /// JSON Lines from stdin. Default: the bundled sample corpus `samples/`.
+        /// JSON Lines from stdin; object-store prefixes (`s3://bucket/prefix`, `gs://…`,
+        /// `az://…`; credentials and endpoint from the usual `AWS_*`, `GOOGLE_*`, `AZURE_*`
+        /// variables). Default: the bundled sample corpus `samples/`.
         inputs: Vec<PathBuf>,
-        /// Output dataset directory.
+        /// Output dataset directory, or an object-store prefix (`s3://bucket/prefix`): the
+        /// dataset is staged locally, then published into the store (see the README).
         #[arg(short, long, default_value = "output")]
         output: PathBuf,
         /// Worker threads (default: all cores).

@@ -197,6 +197,8 @@ fn run_stages(
 enum Target {
     Dataset(Staging),
     Shard(ShardStaging),
+    /// A dataset in object storage, staged in a local directory first.
+    Store(StoreStaging),
 }
 
 impl Target {
@@ -204,7 +206,54 @@ impl Target {
         match self {
             Target::Dataset(s) => &s.dir,
             Target::Shard(s) => &s.dir,
+            Target::Store(s) => &s.staging.dir,
         }
+    }
+}
+
+/// A run into object storage: the dataset is written in a local temporary directory, then
+/// published into the store (`govtext_dataset::store`), and the directory removed.
+struct StoreStaging {
+    url: String,
+    /// the temporary directory holding the staging directory and its lock
+    scratch: std::path::PathBuf,
+    staging: Staging,
+}
+
+impl StoreStaging {
+    fn begin(url: &str) -> Result<StoreStaging> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let scratch = std::env::temp_dir().join(format!("govtext-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&scratch)
+            .with_context(|| format!("creating {}", scratch.display()))?;
+        let staging = Staging::begin(&scratch.join("out"))?;
+        Ok(StoreStaging {
+            url: url.to_string(),
+            scratch,
+            staging,
+        })
+    }
+
+    #[cfg(feature = "cloud")]
+    fn publish(self, manifest: &Manifest) -> Result<bool> {
+        govtext_dataset::store::Remote::open(&self.url)?.publish(&self.staging.dir, manifest)
+    }
+
+    #[cfg(not(feature = "cloud"))]
+    fn publish(self, _manifest: &Manifest) -> Result<bool> {
+        anyhow::bail!(
+            "{}: this govtext was built without the `cloud` feature (object storage)",
+            self.url
+        )
+    }
+}
+
+impl Drop for StoreStaging {
+    /// The local copy goes once published, or when the run fails.
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.scratch);
     }
 }
 
@@ -469,9 +518,18 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     let started = Instant::now();
     let cpu_at_start = crate::process_cpu();
     let setup_from = crate::thread_cpu();
-    let target = match cfg.shard {
-        Some(shard) => Target::Shard(ShardStaging::begin(&cfg.output, shard)?),
-        None => Target::Dataset(Staging::begin(&cfg.output)?),
+    let remote = cfg
+        .output
+        .to_str()
+        .filter(|s| govtext_dataset::is_store_url(s))
+        .map(str::to_string);
+    let target = match (&remote, cfg.shard) {
+        (Some(url), Some(_)) => anyhow::bail!(
+            "--shard writes beside its output on a shared filesystem; {url} is in object storage: write the shards to a folder, or run once into the store"
+        ),
+        (Some(url), None) => Target::Store(StoreStaging::begin(url)?),
+        (None, Some(shard)) => Target::Shard(ShardStaging::begin(&cfg.output, shard)?),
+        (None, None) => Target::Dataset(Staging::begin(&cfg.output)?),
     };
     let staging_dir = target.dir().to_path_buf();
     // what of the committed dataset this run can keep (under the lock: nothing changes it)
@@ -479,6 +537,10 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     let prev = if let Some(shard) = cfg.shard {
         Err(format!(
             "shard {shard}: a shard processes every input it is given"
+        ))
+    } else if let Some(url) = &remote {
+        Err(format!(
+            "{url} is in object storage: every input is processed, the unchanged files are not uploaded again"
         ))
     } else if cfg.full_refresh {
         Err("--full-refresh".to_string())
@@ -544,6 +606,7 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
         .collect();
     match target {
         Target::Dataset(staging) => report.unchanged = !staging.publish(&manifest)?,
+        Target::Store(staging) => report.unchanged = !staging.publish(&manifest)?,
         Target::Shard(staging) => {
             let (listing_sha256, listed) = driven
                 .listing

@@ -144,6 +144,10 @@ pub fn expand_keyed(inputs: &[PathBuf], mut emit: impl FnMut(&str, Result<PathBu
             emit("-", Ok(input.clone()));
             continue;
         }
+        if let Some(url) = input.to_str().filter(|s| remote::is_url(s)) {
+            remote::expand(url, &mut emit);
+            continue;
+        }
         let meta = match fs::metadata(input) {
             Ok(m) => m,
             Err(e) => {
@@ -200,6 +204,10 @@ pub fn read(path: &Path, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
         return;
     }
     let e = ext(path);
+    if remote::is_url(&shown) {
+        remote::read(&shown, &e, opts, emit);
+        return;
+    }
     if e == "jsonl" || e == "ndjson" {
         match fs::File::open(path) {
             Ok(f) => read_jsonl(BufReader::new(f), &shown, opts, emit),
@@ -238,15 +246,20 @@ pub fn read(path: &Path, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
         ));
         return;
     }
+    emit(file_item(shown, &e, bytes, opts));
+}
+
+/// A file's bytes, read (named `shown`, its extension `e`): a document, or the reject the
+/// size cap, an empty or a binary file makes of it.
+fn file_item(shown: String, e: &str, bytes: Vec<u8>, opts: &SourceOptions) -> Item {
     let n = bytes.len() as u64;
     if n > opts.max_bytes {
-        emit(reject(
+        return reject(
             &shown,
             Some(n),
             Reason::TooLarge,
             format!("source: more than {} bytes (--max-bytes)", opts.max_bytes),
-        ));
-        return;
+        );
     }
     if let Some(why) = empty_or_binary(&bytes) {
         let reason = if why.starts_with("empty") {
@@ -254,21 +267,98 @@ pub fn read(path: &Path, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
         } else {
             Reason::Binary
         };
-        emit(reject(&shown, Some(n), reason, format!("source: {why}")));
-        return;
+        return reject(&shown, Some(n), reason, format!("source: {why}"));
     }
-    let format = if matches!(e.as_str(), "html" | "htm" | "xhtml") {
+    let format = if matches!(e, "html" | "htm" | "xhtml") {
         Format::Html
     } else {
         Format::Text
     };
-    emit(Item::Doc(RawDoc {
+    Item::Doc(RawDoc {
         source_path: shown,
         bytes,
         format,
         text: None,
         hints: Hints::default(),
-    }));
+    })
+}
+
+/// Inputs in object storage (`s3://bucket/prefix`…): listed as a directory is walked (keys
+/// sorted byte-wise, names starting with `.` or `_` left out), each object read as a file is.
+mod remote {
+    use super::*;
+
+    pub use govtext_dataset::is_store_url as is_url;
+
+    /// The objects below `url`, each with its key below it; a listing that fails is one
+    /// reject.
+    #[cfg(feature = "cloud")]
+    pub fn expand(url: &str, emit: &mut dyn FnMut(&str, Result<PathBuf, Item>)) {
+        use govtext_dataset::store::Remote;
+        match Remote::open(url).and_then(|r| r.list().map(|keys| (r, keys))) {
+            Ok((r, keys)) => {
+                for (key, _) in keys {
+                    emit(&key, Ok(PathBuf::from(r.url_of(&key))));
+                }
+            }
+            Err(e) => emit(
+                url,
+                Err(reject(url, None, Reason::IoError, format!("source: {e:#}"))),
+            ),
+        }
+    }
+
+    #[cfg(feature = "cloud")]
+    pub fn read(url: &str, e: &str, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
+        use govtext_dataset::store::Remote;
+        let got = Remote::open(url).and_then(|r| r.get(""));
+        let bytes = match got {
+            Ok(Some((b, _))) => b,
+            Ok(None) => {
+                emit(reject(
+                    url,
+                    None,
+                    Reason::IoError,
+                    format!("source: {url}: no such object"),
+                ));
+                return;
+            }
+            Err(err) => {
+                emit(reject(
+                    url,
+                    None,
+                    Reason::IoError,
+                    format!("source: {err:#}"),
+                ));
+                return;
+            }
+        };
+        if e == "jsonl" || e == "ndjson" {
+            read_jsonl(std::io::Cursor::new(bytes), url, opts, emit);
+            return;
+        }
+        emit(file_item(url.to_string(), e, bytes, opts));
+    }
+
+    #[cfg(not(feature = "cloud"))]
+    pub fn expand(url: &str, emit: &mut dyn FnMut(&str, Result<PathBuf, Item>)) {
+        emit(
+            url,
+            Err(reject(url, None, Reason::IoError, unsupported(url))),
+        );
+    }
+
+    #[cfg(not(feature = "cloud"))]
+    pub fn read(url: &str, _e: &str, _opts: &SourceOptions, mut emit: impl FnMut(Item)) {
+        emit(reject(url, None, Reason::IoError, unsupported(url)));
+    }
+
+    #[cfg(not(feature = "cloud"))]
+    fn unsupported(url: &str) -> String {
+        format!(
+            "source: {url}: this govtext was built without the `cloud` feature (object storage)"
+        )
+    }
 }
 
 /// A document handed over in memory (the Python package's bytes, text and table rows),
