@@ -158,14 +158,7 @@ fn print_summary(r: &govtext::RunReport, out: &std::path::Path) {
         }
         Some(_) => {}
     }
-    if r.unchanged {
-        eprintln!(
-            "  unchanged: the dataset in {} already holds exactly this; nothing replaced",
-            out.display()
-        );
-    }
-    let rows: Vec<String> = r.tables.iter().map(|(t, n)| format!("{t} {n}")).collect();
-    eprintln!("  rows: {}", rows.join(", "));
+    print_outcome(r.unchanged, &r.tables, out);
     if !r.rejects_by_reason.is_empty() {
         let rs: Vec<String> = r
             .rejects_by_reason
@@ -186,6 +179,22 @@ fn print_summary(r: &govtext::RunReport, out: &std::path::Path) {
             r.cpu.as_secs_f64() / secs
         );
     }
+}
+
+/// What a run or a commit left in `out`: whether anything was replaced, the rows per table.
+fn print_outcome(
+    unchanged: bool,
+    tables: &std::collections::BTreeMap<String, u64>,
+    out: &std::path::Path,
+) {
+    if unchanged {
+        eprintln!(
+            "  unchanged: the dataset in {} already holds exactly this; nothing replaced",
+            out.display()
+        );
+    }
+    let rows: Vec<String> = tables.iter().map(|(t, n)| format!("{t} {n}")).collect();
+    eprintln!("  rows: {}", rows.join(", "));
 }
 
 /// Stages in pipeline order, each with its CPU time and share: the next thing to make
@@ -281,14 +290,7 @@ pub fn main_with(cli: Cli) -> Result<i32> {
                 },
                 dir.display()
             );
-            if c.unchanged {
-                eprintln!(
-                    "  unchanged: the dataset in {} already holds exactly this; nothing replaced",
-                    dir.display()
-                );
-            }
-            let rows: Vec<String> = c.tables.iter().map(|(t, n)| format!("{t} {n}")).collect();
-            eprintln!("  rows: {}", rows.join(", "));
+            print_outcome(c.unchanged, &c.tables, &dir);
             Ok(if c.rejects > 0 { EXIT_REJECTS } else { EXIT_OK })
         }
         Command::Inspect { file } => inspect(&file),

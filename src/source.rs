@@ -252,6 +252,23 @@ pub fn read(path: &Path, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
 /// A file's bytes, read (named `shown`, its extension `e`): a document, or the reject the
 /// size cap, an empty or a binary file makes of it.
 fn file_item(shown: String, e: &str, bytes: Vec<u8>, opts: &SourceOptions) -> Item {
+    let format = if matches!(e, "html" | "htm" | "xhtml") {
+        Format::Html
+    } else {
+        Format::Text
+    };
+    checked(shown, bytes, format, Hints::default(), opts)
+}
+
+/// A document of these bytes, unless the size cap, emptiness or a binary signature makes
+/// it a reject.
+fn checked(
+    shown: String,
+    bytes: Vec<u8>,
+    format: Format,
+    hints: Hints,
+    opts: &SourceOptions,
+) -> Item {
     let n = bytes.len() as u64;
     if n > opts.max_bytes {
         return reject(
@@ -269,17 +286,12 @@ fn file_item(shown: String, e: &str, bytes: Vec<u8>, opts: &SourceOptions) -> It
         };
         return reject(&shown, Some(n), reason, format!("source: {why}"));
     }
-    let format = if matches!(e, "html" | "htm" | "xhtml") {
-        Format::Html
-    } else {
-        Format::Text
-    };
     Item::Doc(RawDoc {
         source_path: shown,
         bytes,
         format,
         text: None,
-        hints: Hints::default(),
+        hints,
     })
 }
 
@@ -365,34 +377,12 @@ mod remote {
 /// named `path`: its bytes checked as a file's are (the size cap, empty, binary), HTML when
 /// it starts with `<`, as a JSON Lines record's text is.
 pub fn from_memory(path: &str, bytes: Vec<u8>, hints: Hints, opts: &SourceOptions) -> Item {
-    let n = bytes.len() as u64;
-    if n > opts.max_bytes {
-        return reject(
-            path,
-            Some(n),
-            Reason::TooLarge,
-            format!("source: {n} bytes exceeds the cap of {}", opts.max_bytes),
-        );
-    }
-    if let Some(why) = empty_or_binary(&bytes) {
-        let reason = if why.starts_with("empty") {
-            Reason::Empty
-        } else {
-            Reason::Binary
-        };
-        return reject(path, Some(n), reason, format!("source: {why}"));
-    }
     let html = bytes
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'<');
-    Item::Doc(RawDoc {
-        source_path: path.to_string(),
-        bytes,
-        format: if html { Format::Html } else { Format::Text },
-        text: None,
-        hints,
-    })
+    let format = if html { Format::Html } else { Format::Text };
+    checked(path.to_string(), bytes, format, hints, opts)
 }
 
 fn empty_or_binary(bytes: &[u8]) -> Option<String> {

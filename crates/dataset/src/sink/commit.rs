@@ -193,6 +193,22 @@ impl Manifest {
         }
     }
 
+    /// Writes the manifest to `path` and returns its sha256; a spilled inputs log is removed
+    /// once streamed in. Streamed to the file and hashed on the way: a corpus of 200,000
+    /// inputs has a 75 MB manifest, and held whole it was the largest thing in memory at the
+    /// end of a run.
+    pub fn write(&self, path: &Path) -> Result<String> {
+        let (_, sha) = write_hashed(path, |sink| {
+            serde_json::to_writer_pretty(&mut *sink, self).context("serialising the manifest")?;
+            sink.write_all(b"\n")
+                .with_context(|| format!("writing {}", path.display()))
+        })?;
+        if let Inputs::Spilled(p) = &self.inputs {
+            fs::remove_file(p).with_context(|| format!("removing {}", p.display()))?;
+        }
+        Ok(sha)
+    }
+
     pub fn read(dir: &Path) -> Result<Manifest> {
         let p = dir.join("_manifest.json");
         let bytes = fs::read(&p).with_context(|| format!("reading {}", p.display()))?;
@@ -294,18 +310,7 @@ impl Staging {
     /// Returns false, leaving the committed dataset untouched, when it is what is already
     /// there (the same `_SUCCESS`, which holds the manifest's sha256).
     pub fn publish(self, manifest: &Manifest) -> Result<bool> {
-        // streamed to the file, hashed on the way: a corpus of 200,000 inputs has a 75 MB
-        // manifest, and held whole it was the largest thing in memory at the end of a run
-        let path = self.dir.join("_manifest.json");
-        let (_, sha) = write_hashed(&path, |sink| {
-            serde_json::to_writer_pretty(&mut *sink, manifest)
-                .context("serialising the manifest")?;
-            sink.write_all(b"\n")
-                .with_context(|| format!("writing {}", path.display()))
-        })?;
-        if let Inputs::Spilled(p) = &manifest.inputs {
-            fs::remove_file(p).with_context(|| format!("removing {}", p.display()))?;
-        }
+        let sha = manifest.write(&self.dir.join("_manifest.json"))?;
         let success = format!("manifest_sha256={sha}\n");
         // the manifest lists every file with its sha256, and `_SUCCESS` the manifest's:
         // equal `_SUCCESS`, equal datasets

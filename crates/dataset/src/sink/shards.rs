@@ -19,7 +19,7 @@
 
 use super::carry::rewrite;
 use super::commit::{sibling, InputEntry, Inputs, Manifest, Staging};
-use super::writer::{split_file_path, write_hashed, write_parquet, FileEntry, WriterLimits};
+use super::writer::{split_file_path, write_parquet, FileEntry, WriterLimits};
 use super::{batch, Tool};
 use crate::platform::try_lock;
 use crate::schema;
@@ -31,7 +31,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// One of `count` shards of a run.
@@ -172,15 +171,7 @@ impl ShardStaging {
     /// Writes the shard's manifest, last: the shard is finished once it is there.
     pub fn finish(self, manifest: &Manifest) -> Result<()> {
         let tmp = self.dir.join(format!("{SHARD_MANIFEST}.tmp"));
-        write_hashed(&tmp, |sink| {
-            serde_json::to_writer_pretty(&mut *sink, manifest)
-                .context("serialising the shard's manifest")?;
-            sink.write_all(b"\n")
-                .with_context(|| format!("writing {}", tmp.display()))
-        })?;
-        if let Inputs::Spilled(p) = &manifest.inputs {
-            fs::remove_file(p).with_context(|| format!("removing {}", p.display()))?;
-        }
+        manifest.write(&tmp)?;
         crate::platform::sync_filesystem(&self.dir)?;
         let done = self.dir.join(SHARD_MANIFEST);
         fs::rename(&tmp, &done).with_context(|| format!("writing {}", done.display()))?;
