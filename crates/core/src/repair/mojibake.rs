@@ -379,7 +379,7 @@ struct ChoiceKey {
 type Choices = std::rc::Rc<Vec<(u8, char)>>;
 
 /// Choices remembered per worker thread at most; past that the memory starts over.
-const CHOICES_KEPT: usize = 20_000;
+const CHOICES_KEPT: usize = 4_000;
 
 thread_local! {
     /// The byte values `best_of` kept, by what it read. The readings of a span's many token
@@ -600,7 +600,7 @@ struct Verdict {
 }
 
 /// Spans remembered per worker thread at most; past that the memory starts over.
-const VERDICTS_KEPT: usize = 20_000;
+const VERDICTS_KEPT: usize = 5_000;
 
 thread_local! {
     /// Verdicts by span and context. A corpus repeats its damage (the same report reprinted
