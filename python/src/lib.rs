@@ -306,8 +306,8 @@ fn process<'py>(
     tables(py, documents, &rejects)
 }
 
-/// `inspect(id, bytes)`: one document through every stage: its tables (one row of
-/// documents, or one of rejects) and what the stages changed.
+/// `inspect(path)`: the documents of one file through every stage: their tables (a row of
+/// documents each, or of rejects) and what the stages changed in each.
 #[pyfunction]
 fn inspect<'py>(py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyDict>> {
     let mut items = Vec::new();
@@ -315,6 +315,7 @@ fn inspect<'py>(py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyDict>> 
     inspect_items(py, items)
 }
 
+/// `inspect_bytes(id, bytes)`: `inspect` of a document given in memory, named `id`.
 #[pyfunction]
 fn inspect_bytes<'py>(py: Python<'py>, id: String, bytes: Vec<u8>) -> PyResult<Bound<'py, PyDict>> {
     let item = doc_item(id, bytes, None, None, None, &SourceOptions::default());
