@@ -181,6 +181,18 @@ fn print_summary(r: &govtext::RunReport, out: &std::path::Path) {
     }
 }
 
+/// `what` works on a dataset in a folder: an object-store URL gets a clear error rather
+/// than a file not found.
+fn local_dir(dir: &std::path::Path, what: &str) -> Result<()> {
+    if dir.to_str().is_some_and(govtext::sink::is_store_url) {
+        bail!(
+            "{what} reads a dataset in a folder, and {} is in object storage: copy it down, or read it in place (DuckDB, polars, pyarrow read s3:// directly)",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
 /// What a run or a commit left in `out`: whether anything was replaced, the rows per table.
 fn print_outcome(
     unchanged: bool,
@@ -274,6 +286,7 @@ pub fn main_with(cli: Cli) -> Result<i32> {
             })
         }
         Command::Commit { dir } => {
+            local_dir(&dir, "commit")?;
             let c = govtext::sink::shards::commit(&dir, &govtext::TOOL)?;
             eprintln!(
                 "govtext: {} shards committed: {} documents, {} rejected{} → {}",
@@ -318,8 +331,12 @@ pub fn main_with(cli: Cli) -> Result<i32> {
             }
             Ok(EXIT_OK)
         }
-        Command::Panel { dir } => panel(&dir),
+        Command::Panel { dir } => {
+            local_dir(&dir, "panel")?;
+            panel(&dir)
+        }
         Command::Stats { dir, json } => {
+            local_dir(&dir, "stats")?;
             let s = govtext::stats::stats(&dir)?;
             if json {
                 println!("{}", serde_json::to_string(&s)?);
@@ -329,6 +346,7 @@ pub fn main_with(cli: Cli) -> Result<i32> {
             Ok(EXIT_OK)
         }
         Command::Validate { dir } => {
+            local_dir(&dir, "validate")?;
             let problems = validate::validate(&dir)?;
             if problems.is_empty() {
                 eprintln!("govtext: {} is valid", dir.display());

@@ -223,3 +223,26 @@ fn auto_takes_the_shard_from_the_scheduler() {
     assert_eq!(code, 1);
     assert!(err.contains("has 3 tasks"), "{err}");
 }
+
+#[test]
+fn a_store_url_where_a_folder_is_needed_is_a_clear_error() {
+    for args in [
+        vec!["commit", "s3://bucket/out"],
+        vec!["validate", "s3://bucket/out"],
+        vec!["stats", "gs://bucket/out"],
+    ] {
+        let o = govtext(&args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("is in object storage"), "{args:?}: {err}");
+    }
+    // shards go beside a folder; a run into a store is one run
+    let (code, err) = shard_run(
+        &repo().join("samples"),
+        Path::new("s3://bucket/out"),
+        "0/2",
+        &[],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("--shard writes beside its output"), "{err}");
+}

@@ -5,6 +5,7 @@ pub mod commit;
 pub mod shards;
 pub mod writer;
 
+pub use crate::is_store_url;
 pub use carry::{Previous, Reused};
 pub use commit::{InputEntry, Inputs, InputsLog, Manifest, Staging};
 pub use shards::{Shard, ShardInfo, ShardStaging};
