@@ -323,7 +323,7 @@ fn inspect_bytes<'py>(py: Python<'py>, id: String, bytes: Vec<u8>) -> PyResult<B
 }
 
 fn inspect_items(py: Python<'_>, items: Vec<Item>) -> PyResult<Bound<'_, PyDict>> {
-    let res = py.detach(pipeline::Resources::load);
+    let res = py.detach(pipeline::resources);
     let mut docs = Vec::new();
     let mut rejects = Vec::new();
     let out = PyDict::new(py);
