@@ -1026,6 +1026,10 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         return Vec::new();
     }
     let qs = quantities(chars);
+    // a numeral that is no quantity (进一步, 统一): nothing to read the sentence for
+    if qs.is_empty() {
+        return Vec::new();
+    }
     let mut out: Vec<IndicatorRow> = Vec::new();
     let sentence_text: String = chars.iter().collect();
     let is_target_sentence = states_target(&sentence_text, chars);
