@@ -277,11 +277,13 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
         Default::default();
     for (pos, line) in logical_lines(text) {
         let line = line.as_str();
-        let chars: Vec<char> = line.chars().collect();
+        // the line's characters, collected only for a heading (most lines are none)
+        let collected: std::cell::OnceCell<Vec<char>> = std::cell::OnceCell::new();
+        let chars = || collected.get_or_init(|| line.chars().collect());
         let m = markers::parse(line);
         let mut heading: Option<Heading> = None;
         if let Some(m) = &m {
-            let rest: String = chars[m.chars..].iter().collect();
+            let rest: String = chars()[m.chars..].iter().collect();
             let level = match m.kind {
                 MarkerKind::Chapter => Some(1),
                 MarkerKind::Paren => Some(2),
@@ -337,7 +339,7 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
                 let top_level = seg.sections[top].level;
                 let under_numbered =
                     top_level == 2 || (top_level == 3 && seg.sections[top].kind.is_none());
-                if under_numbered && lead_sentence(&chars).is_some() {
+                if under_numbered && lead_sentence(chars()).is_some() {
                     heading = Some(Heading {
                         level: 3,
                         kind: None,
@@ -363,7 +365,7 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
                 stack.pop();
             }
             let parent = stack.last().copied();
-            let title = heading_title(&chars[title_at..]);
+            let title = heading_title(&chars()[title_at..]);
             let idx = seg.sections.len();
             seg.sections.push(Section {
                 parent,
