@@ -36,26 +36,41 @@ const ZERO_INITIAL: [&str; 12] = [
     "a", "o", "e", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "er",
 ];
 
+/// Every syllable an initial and a final spell: a bare initial is not one, and the finals
+/// that stand alone are the only ones without an initial (y/w take the i/u-less spellings:
+/// ya, wu …). Built once: a document of pinyin asks about every few characters.
+fn syllables() -> &'static rustc_hash::FxHashSet<String> {
+    static S: std::sync::OnceLock<rustc_hash::FxHashSet<String>> = std::sync::OnceLock::new();
+    S.get_or_init(|| {
+        let mut set = rustc_hash::FxHashSet::default();
+        for i in INITIALS {
+            for f in FINALS {
+                if i.is_empty() && !ZERO_INITIAL.contains(&f) {
+                    continue;
+                }
+                set.insert(format!("{i}{f}"));
+            }
+        }
+        set
+    })
+}
+
 /// Is `s` (tone marks allowed) one pinyin syllable?
 pub fn is_syllable(s: &str) -> bool {
-    let mut p = String::with_capacity(s.len());
+    // at most six letters: a longer `s` is no syllable, whatever it holds
+    let mut p = [0u8; 6];
+    let mut n = 0;
     for c in s.chars() {
         match plain(c) {
-            Some(c) => p.push(c),
+            Some(c) if n < p.len() => {
+                p[n] = c as u8;
+                n += 1;
+            }
+            Some(_) => return false,
             None => return false,
         }
     }
-    if p.is_empty() || p.len() > 6 {
-        return false;
-    }
-    INITIALS.iter().any(|i| {
-        p.strip_prefix(i).is_some_and(|rest| {
-            // a bare initial is not a syllable; y/w take the i/u-less spellings (ya, wu …)
-            !rest.is_empty()
-                && FINALS.contains(&rest)
-                && (!i.is_empty() || ZERO_INITIAL.contains(&rest))
-        })
-    })
+    n > 0 && std::str::from_utf8(&p[..n]).is_ok_and(|p| syllables().contains(p))
 }
 
 /// A syllable as annotations write it: lowercase.
@@ -123,6 +138,52 @@ pub fn strip(line: &str, out: &mut String) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The syllable set says what the initial-by-final search it replaced said: every
+    /// string of one to three letters, and every initial + final with a letter more or less.
+    #[test]
+    fn the_syllable_set_agrees_with_the_search() {
+        fn search(s: &str) -> bool {
+            let p: Option<String> = s.chars().map(plain).collect();
+            let Some(p) = p.filter(|p| !p.is_empty() && p.len() <= 6) else {
+                return false;
+            };
+            INITIALS.iter().any(|i| {
+                p.strip_prefix(i).is_some_and(|rest| {
+                    !rest.is_empty()
+                        && FINALS.contains(&rest)
+                        && (!i.is_empty() || ZERO_INITIAL.contains(&rest))
+                })
+            })
+        }
+        let letters: Vec<char> = ('a'..='z').collect();
+        let mut tried = vec![String::new()];
+        for _ in 0..3 {
+            let next: Vec<String> = tried
+                .iter()
+                .flat_map(|t| letters.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            tried.extend(next);
+        }
+        for i in INITIALS {
+            for f in FINALS {
+                let s = format!("{i}{f}");
+                tried.push(s.clone());
+                tried.push(format!("{s}g"));
+                tried.push(format!("{s}n"));
+                tried.push(s[..s.len() - 1].to_string());
+                tried.push(s.replace('a', "ā").replace('v', "ü"));
+            }
+        }
+        tried.push("zhuang".into());
+        tried.push("zhuangg".into());
+        let mut yes = 0;
+        for t in &tried {
+            assert_eq!(is_syllable(t), search(t), "{t}");
+            yes += usize::from(search(t));
+        }
+        assert!(yes > 300, "{yes}");
+    }
 
     fn run(s: &str) -> (String, usize) {
         let mut out = String::new();
