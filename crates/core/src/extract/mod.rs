@@ -558,14 +558,25 @@ fn strip_subject(s: &str) -> String {
     let mut t = s.trim();
     loop {
         let before = t;
+        // a word is compared only where its first (last) character is: most are not there
+        let mut first = t.chars().next();
         for w in LEAD_WORDS.iter().chain(COMMITMENTS) {
+            if first != w.chars().next() {
+                continue;
+            }
             if let Some(r) = t.strip_prefix(w) {
                 t = r.trim_start_matches(['，', ',', ' ']);
+                first = t.chars().next();
             }
         }
+        let mut last = t.chars().next_back();
         for w in TAIL_WORDS {
+            if last != w.chars().next_back() {
+                continue;
+            }
             if let Some(r) = t.strip_suffix(w) {
                 t = r;
+                last = t.chars().next_back();
             }
         }
         // a year in front (2025年) is context, not subject
