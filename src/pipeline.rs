@@ -735,19 +735,7 @@ fn copy_reject(c: &Copy, rejected: &HashMap<[u8; 32], RejectRow>) -> RejectRow {
         }
         // the reader sends a copy only after its first, and results are taken in input
         // order: that first became a document (or was carried over from the last run)
-        None => {
-            let kept = doc_id_of(&c.sha);
-            RejectRow {
-                source_path: c.source_path.clone(),
-                source_bytes: Some(c.bytes as i64),
-                reason: Reason::Duplicate,
-                message: format!(
-                    "{}: source: same bytes as an earlier input, kept as doc_id {kept}",
-                    c.source_path
-                ),
-                duplicate_of: Some(kept),
-            }
-        }
+        None => RejectRow::duplicate(&c.source_path, Some(c.bytes), &doc_id_of(&c.sha)),
     }
 }
 

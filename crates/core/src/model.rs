@@ -445,6 +445,20 @@ impl RejectRow {
             duplicate_of: None,
         }
     }
+
+    /// An input with the same bytes as one kept earlier as the document `doc_id`: what a run
+    /// makes of the copy, and what `govtext commit` makes of one found in another shard.
+    pub fn duplicate(source_path: &str, source_bytes: Option<u64>, doc_id: &str) -> RejectRow {
+        RejectRow {
+            source_path: source_path.to_string(),
+            source_bytes: source_bytes.map(|b| b as i64),
+            reason: Reason::Duplicate,
+            message: format!(
+                "{source_path}: source: same bytes as an earlier input, kept as doc_id {doc_id}"
+            ),
+            duplicate_of: Some(doc_id.to_string()),
+        }
+    }
 }
 
 /// Everything one accepted document contributes to the dataset.

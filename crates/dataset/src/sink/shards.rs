@@ -255,16 +255,7 @@ pub fn commit(out: &Path, tool: &Tool) -> Result<Committed> {
                     let part = e.partition.clone().unwrap_or_default();
                     dropped.entry((*k, part)).or_default().insert(id.clone());
                     reject_rows.push((shards.len(), duplicates.len()));
-                    duplicates.push(RejectRow {
-                        source_path: e.path.clone(),
-                        source_bytes: e.bytes.map(|b| b as i64),
-                        reason: Reason::Duplicate,
-                        message: format!(
-                            "{}: source: same bytes as an earlier input, kept as doc_id {id}",
-                            e.path
-                        ),
-                        duplicate_of: Some(id.clone()),
-                    });
+                    duplicates.push(RejectRow::duplicate(&e.path, e.bytes, id));
                     e.doc_id = None;
                     e.partition = None;
                     e.reject = Some(Reason::Duplicate.as_str().into());
