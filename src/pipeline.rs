@@ -746,48 +746,69 @@ struct Read {
     listing: Option<(String, u64)>,
 }
 
-/// Hands documents already in memory to the workers, in order, hashing each as `read_all`
-/// does (copies of earlier bytes are found the same way).
-fn read_items(items: Vec<Item>, tx: &SyncSender<Job>, tickets: &Receiver<()>) -> Read {
-    let mut seen: HashSet<[u8; 32]> = HashSet::new();
-    let mut times = StageTimes::default();
-    for (seq, item) in items.into_iter().enumerate() {
-        if tickets.recv().is_err() {
-            break;
+/// The reader's hand-over to the workers: each input numbered in order and hashed (a copy
+/// of earlier bytes is sent as a `Copy`), sent once a ticket says there is room.
+struct Feed<'a> {
+    tx: &'a SyncSender<Job>,
+    tickets: &'a Receiver<()>,
+    seq: u64,
+    /// the sha256 of every input read: 32 bytes per input is all a run holds that grows
+    /// with the corpus
+    seen: HashSet<[u8; 32]>,
+    times: StageTimes,
+}
+
+impl<'a> Feed<'a> {
+    fn new(tx: &'a SyncSender<Job>, tickets: &'a Receiver<()>) -> Feed<'a> {
+        Feed {
+            tx,
+            tickets,
+            seq: 0,
+            seen: HashSet::new(),
+            times: StageTimes::default(),
         }
-        if tx
-            .send(job(seq as u64, item, &mut seen, &mut times))
-            .is_err()
-        {
+    }
+
+    /// Sends `item` as its job; false once the run has stopped taking them.
+    fn send(&mut self, item: Item) -> bool {
+        if self.tickets.recv().is_err() {
+            return false;
+        }
+        let seq = self.seq;
+        self.seq += 1;
+        let job = match item {
+            Item::Doc(d) => {
+                let sha = hash(&d, &mut self.times);
+                if self.seen.insert(sha) {
+                    Job::Doc(seq, d, sha)
+                } else {
+                    Job::Copy(
+                        seq,
+                        Copy {
+                            source_path: d.source_path,
+                            bytes: d.bytes.len() as u64,
+                            sha,
+                        },
+                    )
+                }
+            }
+            Item::Reject(r) => Job::Rejected(seq, r),
+        };
+        self.tx.send(job).is_ok()
+    }
+}
+
+/// Hands documents already in memory to the workers, in order.
+fn read_items(items: Vec<Item>, tx: &SyncSender<Job>, tickets: &Receiver<()>) -> Read {
+    let mut feed = Feed::new(tx, tickets);
+    for item in items {
+        if !feed.send(item) {
             break;
         }
     }
     Read {
-        hashing: times,
+        hashing: feed.times,
         listing: None,
-    }
-}
-
-/// The job an input item becomes: a document (hashed), a copy of earlier bytes, or a reject
-/// the source already made.
-fn job(seq: u64, item: Item, seen: &mut HashSet<[u8; 32]>, times: &mut StageTimes) -> Job {
-    match item {
-        Item::Doc(d) => {
-            let sha = hash(&d, times);
-            if seen.insert(sha) {
-                Job::Doc(seq, d, sha)
-            } else {
-                Job::Copy(
-                    seq,
-                    Copy {
-                        source_path: d.source_path,
-                        bytes: d.bytes.len() as u64,
-                        sha,
-                    },
-                )
-            }
-        }
-        Item::Reject(r) => Job::Rejected(seq, r),
     }
 }
 
@@ -800,19 +821,7 @@ fn read_all(
     tickets: &Receiver<()>,
     split: Option<(Shard, mpsc::Sender<[u64; 2]>)>,
 ) -> Read {
-    let mut seq = 0u64;
-    // the sha256 of every input read: 32 bytes per input is all a run holds that grows with
-    // the corpus
-    let mut seen: HashSet<[u8; 32]> = HashSet::new();
-    let mut times = StageTimes::default();
-    let mut send = |item: Item| -> bool {
-        if tickets.recv().is_err() {
-            return false;
-        }
-        let job = job(seq, item, &mut seen, &mut times);
-        seq += 1;
-        tx.send(job).is_ok()
-    };
+    let mut feed = Feed::new(tx, tickets);
     let mut alive = true;
     let mut listing = Sha256::new();
     let mut listed = 0u64;
@@ -841,17 +850,17 @@ fn read_all(
             Ok(path) => source::read(&path, opts, |item| {
                 if alive {
                     place(&split);
-                    alive = send(item);
+                    alive = feed.send(item);
                 }
             }),
             Err(item) => {
                 place(&split);
-                alive = send(item)
+                alive = feed.send(item)
             }
         }
     });
     Read {
-        hashing: times,
+        hashing: feed.times,
         listing: split.map(|_| (crate::sink::writer::hex(&listing.finalize()), listed)),
     }
 }
