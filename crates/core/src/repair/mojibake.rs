@@ -375,6 +375,26 @@ struct ChoiceKey {
     beam: usize,
 }
 
+/// What a worker thread remembers of searches it made, by what each read.
+type Memo<K, V> = std::cell::RefCell<rustc_hash::FxHashMap<K, V>>;
+
+/// Remembers `value` under `key`; past `kept` answers the memory starts over (a bound on a
+/// worker's memory, whatever the corpus).
+fn remember<K: Eq + std::hash::Hash, V>(
+    memo: &'static std::thread::LocalKey<Memo<K, V>>,
+    key: K,
+    value: V,
+    kept: usize,
+) {
+    memo.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= kept {
+            m.clear();
+        }
+        m.insert(key, value);
+    });
+}
+
 /// The byte values kept for a lost byte, each with the character it makes.
 type Choices = std::rc::Rc<Vec<(u8, char)>>;
 
@@ -385,8 +405,7 @@ thread_local! {
     /// The byte values `best_of` kept, by what it read. The readings of a span's many token
     /// combinations share their prefixes, and spans recur across documents: about half of
     /// the searches for a lost byte on the bench corpus repeat one made before.
-    static CHOICES: std::cell::RefCell<rustc_hash::FxHashMap<ChoiceKey, Choices>> =
-        Default::default();
+    static CHOICES: Memo<ChoiceKey, Choices> = Default::default();
 }
 
 /// The values of a lost byte that continue the reading `r` best (`best_of` over every value
@@ -424,13 +443,7 @@ fn choices(lost: Lost, r: &Reading, ctx: &Ctx, right: &str, beam: usize) -> Choi
             .collect(),
     };
     let v = std::rc::Rc::new(best_of(&opts, &key.prefix, &key.after, ctx, beam));
-    CHOICES.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= CHOICES_KEPT {
-            m.clear();
-        }
-        m.insert(key, v.clone());
-    });
+    remember(&CHOICES, key, v.clone(), CHOICES_KEPT);
     v
 }
 
@@ -606,8 +619,7 @@ thread_local! {
     /// Verdicts by span and context. A corpus repeats its damage (the same report reprinted
     /// on several sites, the same boilerplate every year), and the search is the dearest
     /// thing repair does; the document-specific part (its character counts) is applied after.
-    static VERDICTS: std::cell::RefCell<rustc_hash::FxHashMap<String, std::rc::Rc<Verdict>>> =
-        Default::default();
+    static VERDICTS: Memo<String, std::rc::Rc<Verdict>> = Default::default();
 }
 
 /// Searches the readings of the span `start..end` (anchors `g`), or recalls them when the
@@ -718,13 +730,7 @@ fn verdict(
         margin,
         cands,
     });
-    VERDICTS.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= VERDICTS_KEPT {
-            m.clear();
-        }
-        m.insert(key, v.clone());
-    });
+    remember(&VERDICTS, key, v.clone(), VERDICTS_KEPT);
     v
 }
 
