@@ -106,9 +106,40 @@ fn separated(line: &str) -> bool {
         })
 }
 
-/// One of these is in every line the second toolbar pattern takes (without 【): words the
-/// traditional script writes the same way, so the guard holds for both.
-const TOOLBAR_WORDS: [&str; 4] = ["首", "收藏", "打印", "窗口"];
+/// One of these is in every line the second toolbar pattern takes (without 【): 首页 in
+/// either script, and words the traditional script writes the same way. (Guards run on
+/// every line of every document: 首 alone is in 首次, 首位 and let most lines through.)
+const TOOLBAR_WORDS: [&str; 5] = ["首页", "首頁", "收藏", "打印", "窗口"];
+
+/// A clock time's colon between digits (`09:30`, `09：30`): in every dateline the pattern
+/// takes but `date 2026-…`. (`\d` is any Unicode digit; `is_numeric` takes more, never less.)
+fn clock_or_date(line: &str) -> bool {
+    let mut prev = [None, None];
+    for c in line.chars() {
+        if prev[0].is_some_and(char::is_numeric)
+            && matches!(prev[1], Some(':' | '：'))
+            && c.is_numeric()
+        {
+            return true;
+        }
+        prev = [prev[1], Some(c)];
+    }
+    line.contains("date")
+}
+
+/// 图为 / 摄影 (both scripts) or ▲ first, or a picture's file name ending the line
+/// (`IMG_2024.jpg`; ASCII letters: none of them folds to another letter in Unicode).
+fn picture_line(line: &str) -> bool {
+    if line.starts_with(['图', '圖', '摄', '攝', '▲', '△']) {
+        return true;
+    }
+    let Some((_, ext)) = line.rsplit_once('.') else {
+        return false;
+    };
+    ["png", "jpg", "jpeg", "gif", "webp", "bmp"]
+        .iter()
+        .any(|e| ext.eq_ignore_ascii_case(e))
+}
 
 /// A site's banner is one of the first lines of a page.
 const BANNER_LINES: usize = 4;
@@ -228,18 +259,14 @@ const RULES: &[Rule] = &[
         action: Action::DropLine,
         // a dateline: a date and a clock time with a site or author name, no sentence
         pattern: r"^[^。，！？]{0,24}(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*(星期.)?\s*\d{1,2}[:：]\d{2}([:：]\d{2})?[^。，！？]{0,40}$|^[^。，！？]{0,24}\d{1,2}[:：]\d{2}\s+\d{4}-\d{1,2}-\d{1,2}[^。，！？]{0,20}$|^\s*date\s+\d{4}-\d{2}-\d{2}",
-        // a clock time, or `date`
-        guard: Some(|line| line.contains([':', '：']) || line.contains("date")),
+        guard: Some(clock_or_date),
     },
     Rule {
         name: Boilerplate::Caption,
         action: Action::DropLine,
         // 图为…, a picture's file name, a picture line marked ▲
         pattern: r"^(图为|图片来源[:：]|摄影[:：])|^[\w\-.]{1,40}\.(?i:png|jpe?g|gif|webp|bmp)$|^[▲△][^。]{0,60}(作.{0,6}报告|出席|主持|讲话|致辞|调研|视察|参观|现场|合影|发言)[^。]{0,30}$",
-        // 图为 / 摄影 (both scripts) or ▲ first, or a file name's dot
-        guard: Some(|line| {
-            line.starts_with(['图', '圖', '摄', '攝', '▲', '△']) || line.contains('.')
-        }),
+        guard: Some(picture_line),
     },
     Rule {
         name: Boilerplate::Caption,
@@ -620,13 +647,33 @@ mod tests {
             assert!(ends_on_credit(line), "{line}");
         }
         assert!(!ends_on_credit("摄影作品展开幕"));
-        for w in TOOLBAR_WORDS {
-            assert!(
-                RULES
+        // every way the widened toolbar words may be written holds a guard word
+        let forms = |c: char| {
+            let s = c.to_string();
+            let mut f = vec![c];
+            f.extend(cc.s2t(&s, false).chars().chain(cc.s2tw(&s, false).chars()));
+            f
+        };
+        let toolbar = RULES
+            .iter()
+            .find(|r| r.pattern.contains("设为首页"))
+            .expect("the toolbar rule");
+        for word in ["设为首页", "加入收藏", "打印本页", "关闭窗口"] {
+            assert!(toolbar.pattern.contains(word), "{word}");
+            let mut written = vec![String::new()];
+            for c in word.chars() {
+                written = written
                     .iter()
-                    .all(|r| !r.pattern.contains("设为首页") || widen(r.pattern, cc).contains(w)),
-                "{w} is widened"
+                    .flat_map(|w| forms(c).into_iter().map(move |f| format!("{w}{f}")))
+                    .collect();
+            }
+            assert!(
+                written.len() >= 2 || word == "加入收藏",
+                "{word}: {written:?}"
             );
+            for w in written {
+                assert!(TOOLBAR_WORDS.iter().any(|t| w.contains(t)), "{w}");
+            }
         }
         // every guarded rule, on lines its pattern takes (both scripts): the guard lets
         // each through
@@ -639,6 +686,10 @@ mod tests {
             "【字号：大 中 小】【打印】【关闭】",
             "设为首页 | 加入收藏",
             "設為首頁|加入收藏",
+            "设为首页",
+            "設為首頁",
+            "2024-3-5 9:30 某某网",
+            "２０２４年３月５日 ０９：３０",
             "关闭窗口",
             "關閉窗口",
             "打印本页",
@@ -651,6 +702,8 @@ mod tests {
             "摄影：林一",
             "攝影：林一",
             "IMG_2024.jpg",
+            "photo-1.JPEG",
+            "a.b.webp",
             "▲某某县长作政府工作报告",
             "△會議現場",
         ];
