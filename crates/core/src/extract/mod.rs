@@ -975,6 +975,13 @@ pub fn document(
     // paragraph index of each char offset: count newlines as we go
     let mut newline_count = 0usize;
     let mut scanned = 0usize;
+    // the year of each section: the last its title names, else its nearest ancestor's (a
+    // parent comes before its children)
+    let mut section_years: Vec<Option<i32>> = Vec::with_capacity(seg.sections.len());
+    for sec in &seg.sections {
+        let inherited = sec.parent.and_then(|p| section_years[p]);
+        section_years.push(last_year(&sec.title).or(inherited));
+    }
     for (si, s) in seg.sentences.iter().enumerate() {
         newline_count += chars[scanned..s.start]
             .iter()
@@ -989,15 +996,7 @@ pub fn document(
         }
         let sc = &chars[s.start..s.end];
         let (part, section_year) = match s.section {
-            Some(x) => {
-                let mut y = None;
-                let mut cur = Some(x);
-                while let Some(c) = cur {
-                    y = y.or_else(|| last_year(&seg.sections[c].title));
-                    cur = seg.sections[c].parent;
-                }
-                (seg.sections[x].part, y)
-            }
+            Some(x) => (seg.sections[x].part, section_years[x]),
             None => (None, None),
         };
         let sctx = SentenceCtx {
