@@ -271,7 +271,7 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
         if i > 0 {
             out.push('\n');
         }
-        out.push_str(&width::normalize(p));
+        width::normalize_into(p, &mut out);
     }
     r.text = out;
     r

@@ -26,10 +26,10 @@ fn to_full(c: char) -> char {
 }
 
 /// Full-width ASCII variants → ASCII for digits, letters and `％`; a full-width `．`
-/// between digits → `.`. Returns the folded line.
-fn fold_width(line: &str) -> String {
+/// between digits → `.`. Returns the folded line's characters.
+fn fold_width(line: &str) -> Vec<char> {
     let chars: Vec<char> = line.chars().collect();
-    let mut out = String::with_capacity(line.len());
+    let mut out = Vec::with_capacity(chars.len());
     for (i, &c) in chars.iter().enumerate() {
         let u = c as u32;
         let folded = match c {
@@ -65,12 +65,19 @@ fn touched(c: char) -> bool {
 }
 
 pub fn normalize(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    normalize_into(line, &mut out);
+    out
+}
+
+/// `normalize`, appended to `out`.
+pub fn normalize_into(line: &str, out: &mut String) {
     // most lines have nothing to change: one scan, no per-character buffers
     if !line.chars().any(touched) {
-        return line.to_string();
+        out.push_str(line);
+        return;
     }
-    let folded = fold_width(line);
-    let chars: Vec<char> = folded.chars().collect();
+    let chars = fold_width(line);
     let n = chars.len();
     let prev_non_space = |i: usize| {
         chars[..i]
@@ -125,11 +132,12 @@ pub fn normalize(line: &str) -> String {
             }
         }
     }
-    chars
-        .iter()
-        .zip(convert)
-        .map(|(&c, conv)| if conv { to_full(c) } else { c })
-        .collect()
+    out.extend(
+        chars
+            .iter()
+            .zip(convert)
+            .map(|(&c, conv)| if conv { to_full(c) } else { c }),
+    );
 }
 
 #[cfg(test)]
