@@ -1170,10 +1170,9 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         } else {
             Some(own.clone())
         };
-        let subject_text = subject.clone().unwrap_or_default();
         // a list whose figures could not be given one to a subject: no combined row
         let ind = (!lists.unresolved[qi])
-            .then(|| indicator_of(&subject_text, chars, &q, cs))
+            .then(|| indicator_of(subject.as_deref().unwrap_or(""), chars, &q, cs))
             .flatten();
         let basis = basis(&chars[cs..q.start]);
         let named_year = named_year(chars, q.start, cs, prev_q_end, doc);
