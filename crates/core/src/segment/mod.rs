@@ -419,8 +419,12 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
     let mut pos = 0usize;
     let mut sec_cursor: Vec<usize> = Vec::new();
     let mut next_sec = 0usize;
+    // one buffer for every line's characters (a Vec collected per line grew from a quarter
+    // of the line's bytes by reallocations)
+    let mut chars: Vec<char> = Vec::new();
     for line in text.split('\n') {
-        let chars: Vec<char> = line.chars().collect();
+        chars.clear();
+        chars.extend(line.chars());
         for (s, e) in split_sentences(&chars) {
             let (start, end) = (pos + s, pos + e);
             while next_sec < seg.sections.len() && seg.sections[next_sec].start <= start {
