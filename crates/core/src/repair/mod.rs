@@ -186,10 +186,10 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
     // (line, preceded by a blank line)
     let mut lines: Vec<(String, bool)> = Vec::new();
     let mut blank = false;
-    let normalized = if input.contains('\r') {
-        input.replace("\r\n", "\n").replace('\r', "\n")
+    let normalized: std::borrow::Cow<str> = if input.contains('\r') {
+        input.replace("\r\n", "\n").replace('\r', "\n").into()
     } else {
-        input.to_string()
+        input.into()
     };
     // what the document says of itself, read once and only if a line has damage
     let readings = std::cell::OnceCell::new();
@@ -218,14 +218,15 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
         r.mojibake_repaired += m.repaired;
         r.mojibake_unrepaired += m.unrepaired;
         r.mojibake_spans.extend(m.spans);
-        let mut depinyin = String::with_capacity(m.text.len());
-        if m.text.contains(['(', '（'])
+        let depinyin = if m.text.contains(['(', '（'])
             && *has_pinyin.get_or_init(|| pinyin::annotated(&normalized))
         {
-            r.pinyin_removed += pinyin::strip(&m.text, &mut depinyin);
+            let mut d = String::with_capacity(m.text.len());
+            r.pinyin_removed += pinyin::strip(&m.text, &mut d);
+            d
         } else {
-            depinyin.push_str(&m.text);
-        }
+            m.text
+        };
         lines.push((depinyin, blank && !lines.is_empty()));
         blank = false;
     }
