@@ -427,7 +427,8 @@ impl Cleaner {
 
     pub fn clean(&self, text: &str) -> Cleaned {
         let mut c = Cleaned::default();
-        let mut kept: Vec<String> = Vec::new();
+        // lines as they came unless a cut changed them
+        let mut kept: Vec<std::borrow::Cow<str>> = Vec::new();
         let mut in_toc = false;
         let injected = injected_token(text);
         // the line before stood for a value on this one (`来源：` / `某某日报`), or was a
@@ -471,9 +472,13 @@ impl Cleaner {
             }
             value_next = false;
             crumb_next = false;
-            let mut line = line.to_string();
+            let mut line: std::borrow::Cow<str> = line.into();
             if let Some(tok) = injected {
-                let cut = strip_token(&mut line, tok);
+                let cut = if line.contains(tok) {
+                    strip_token(line.to_mut(), tok)
+                } else {
+                    0
+                };
                 if cut > 0 {
                     c.removed.push((Boilerplate::Injected, tok.repeat(cut)));
                 }
@@ -495,7 +500,8 @@ impl Cleaner {
                                 r.name == Boilerplate::SourceLine && label_only(&line, &self.label);
                             crumb_next = r.name == Boilerplate::Navigation
                                 && line.trim_end().ends_with(['>', '＞', '»', '›', ':', '：']);
-                            c.removed.push((r.name, std::mem::take(&mut line)));
+                            c.removed
+                                .push((r.name, std::mem::take(&mut line).into_owned()));
                             dropped = true;
                             in_toc = r.action == Action::TocStart;
                             break;
@@ -509,12 +515,13 @@ impl Cleaner {
                             .flatten()
                         {
                             let cut = m.as_str().to_string();
+                            let range = m.range();
                             if let Some(d) = self.declared.captures(&cut) {
                                 c.declared_chars = d[1].parse().ok();
                             }
                             // the only rules that cut inside a line are paywall notes
                             c.truncation.get_or_insert(Truncation::Paywall);
-                            line.replace_range(m.range(), "");
+                            line.to_mut().replace_range(range, "");
                             short = line.chars().count() <= MAX_CHROME_LINE;
                             c.removed.push((r.name, cut));
                         }
@@ -595,8 +602,8 @@ fn strip_token(line: &mut String, tok: &str) -> usize {
 
 /// Truncation read off how the body ends: on an opening bracket or quote, or on a heading
 /// with nothing under it.
-fn ending_truncation(lines: &[String]) -> Option<Truncation> {
-    let last = lines.last()?;
+fn ending_truncation(lines: &[impl AsRef<str>]) -> Option<Truncation> {
+    let last = lines.last()?.as_ref();
     let end = last.chars().last()?;
     if matches!(end, '（' | '(' | '“' | '《' | '【' | '，' | '、') {
         return Some(Truncation::DanglingEnd);
