@@ -152,20 +152,26 @@ fn bare_title(t: &str) -> bool {
 /// more than `政府工作报告`), else the name a page's chrome gave it, else the first line
 /// when it is short enough to be a headline.
 fn choose_title(header: &[&str], field: Option<&str>) -> Option<String> {
-    let naming: Vec<String> = header
-        .iter()
-        .map(|l| clean_title(l))
-        .filter(|t| !t.is_empty() && names_document(t))
-        .collect();
+    // the header's lines that name the document, cleaned one by one up to the first that is
+    // no bare title (the title is most often the first line: the rest need no cleaning)
+    let mut first_naming: Option<String> = None;
+    for l in header {
+        let t = clean_title(l);
+        if t.is_empty() || !names_document(&t) {
+            continue;
+        }
+        if !bare_title(&t) {
+            return Some(t);
+        }
+        first_naming.get_or_insert(t);
+    }
     let field = field
         .map(clean_title)
         .filter(|t| !t.is_empty() && names_document(t));
-    naming
-        .iter()
-        .find(|t| !bare_title(t))
-        .cloned()
-        .or_else(|| field.clone().filter(|t| !bare_title(t)))
-        .or_else(|| naming.first().cloned())
+    field
+        .clone()
+        .filter(|t| !bare_title(t))
+        .or(first_naming)
         .or(field)
         .or_else(|| {
             header
