@@ -47,6 +47,10 @@ struct Names {
     first: Vec<u64>,
     /// first two characters → names beginning with them, longest first
     by_pair: rustc_hash::FxHashMap<u64, Vec<u32>>,
+    /// the same pairs hashed to one of 2^20 bits: most places where a name may start (its
+    /// first character begins some name) have a second character none continues with, and
+    /// a bit in a 128 KB table says so before the map is probed
+    pairs: Vec<u64>,
     /// one-character names
     single: rustc_hash::FxHashMap<char, u32>,
 }
@@ -57,6 +61,7 @@ impl Names {
             keys: keys.to_vec(),
             first: vec![0; 1024],
             by_pair: Default::default(),
+            pairs: vec![0; 1 << (PAIR_BITS - 6)],
             single: Default::default(),
         };
         for (i, k) in keys.iter().enumerate() {
@@ -66,7 +71,11 @@ impl Names {
                 *slot |= 1 << (a as usize % 64);
             }
             match cs.next() {
-                Some(b) => n.by_pair.entry(pair(a, b)).or_default().push(i as u32),
+                Some(b) => {
+                    let bit = pair_bit(a, b);
+                    n.pairs[bit / 64] |= 1 << (bit % 64);
+                    n.by_pair.entry(pair(a, b)).or_default().push(i as u32)
+                }
                 None => {
                     n.single.insert(a, i as u32);
                 }
@@ -88,7 +97,11 @@ impl Names {
     fn at(&self, text: &str, i: usize, a: char) -> Option<(u32, usize)> {
         let rest = &text[i..];
         if let Some(b) = rest[a.len_utf8()..].chars().next() {
-            if let Some(cands) = self.by_pair.get(&pair(a, b)) {
+            let bit = pair_bit(a, b);
+            let cands = (self.pairs[bit / 64] & (1 << (bit % 64)) != 0)
+                .then(|| self.by_pair.get(&pair(a, b)))
+                .flatten();
+            if let Some(cands) = cands {
                 for &k in cands {
                     let key = &self.keys[k as usize];
                     if rest.starts_with(key.as_str()) {
@@ -118,6 +131,12 @@ impl Names {
             None
         })
     }
+}
+
+const PAIR_BITS: u32 = 20;
+
+fn pair_bit(a: char, b: char) -> usize {
+    crate::zh::chars::pair_bit(a, b, PAIR_BITS)
 }
 
 fn pair(a: char, b: char) -> u64 {

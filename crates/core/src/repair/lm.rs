@@ -28,8 +28,7 @@ pub struct Lm {
 const STARTS_BITS: u32 = 20;
 
 fn start_bit(a: char, b: char) -> usize {
-    let h = (a as u32).wrapping_mul(0x9E37_79B1) ^ (b as u32);
-    (h.wrapping_mul(0x85EB_CA6B) >> (32 - STARTS_BITS)) as usize
+    crate::zh::chars::pair_bit(a, b, STARTS_BITS)
 }
 
 pub fn get() -> &'static Lm {

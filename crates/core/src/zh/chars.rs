@@ -10,3 +10,11 @@ pub fn is_cjk(c: char) -> bool {
 pub fn latin_tail(s: &str) -> (&str, &str) {
     s.split_at(s.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len())
 }
+
+/// Two characters hashed to one of `2^bits` bits: a bitset of the pairs some word (a
+/// dictionary's, a gazetteer's) begins with answers "no word starts here" before a map is
+/// probed.
+pub fn pair_bit(a: char, b: char, bits: u32) -> usize {
+    let h = (a as u32).wrapping_mul(0x9E37_79B1) ^ (b as u32);
+    (h.wrapping_mul(0x85EB_CA6B) >> (32 - bits)) as usize
+}
