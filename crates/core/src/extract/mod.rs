@@ -1463,6 +1463,11 @@ fn plan_end_year(before: &[char]) -> Option<i32> {
         ("十一五", 2010),
         ("十五", 2005),
     ];
+    // every plan's name starts with 十: a text without one names none (asked of every figure
+    // whose year is not named, with all the sentence before it)
+    if !before.contains(&'十') {
+        return None;
+    }
     let mut best: Option<(usize, i32)> = None;
     for (w, y) in plans {
         let n = w.chars().count();
