@@ -1431,23 +1431,17 @@ fn economic_growth(subject: &str) -> bool {
 /// `今年`, `去年`, `明年` before a figure, against the year the document plans for.
 fn relative_year(before: &[char], report_year: Option<i32>) -> Option<i32> {
     let y = report_year?;
-    let last = ["今年", "去年", "明年", "上年"]
-        .iter()
-        .filter_map(|w| {
-            let n = w.chars().count();
-            (0..before.len().saturating_sub(n - 1))
-                .rev()
-                .find(|&i| numbers::starts_with(before, i, w))
-                .map(|i| (i, *w))
-        })
-        .max_by_key(|x| x.0)?;
+    // the last of 今年, 去年, 明年, 上年 (one scan back from the figure: all end in 年)
+    let at = before
+        .windows(2)
+        .rposition(|w| w[1] == '年' && matches!(w[0], '今' | '去' | '明' | '上'))?;
     // 比上年 / 较去年 name the base of a comparison, not the period
-    if last.0 > 0 && matches!(before[last.0 - 1], '比' | '较' | '与' | '于') {
+    if at > 0 && matches!(before[at - 1], '比' | '较' | '与' | '于') {
         return None;
     }
-    Some(match last.1 {
-        "今年" => y,
-        "明年" => y + 1,
+    Some(match before[at] {
+        '今' => y,
+        '明' => y + 1,
         _ => y - 1,
     })
 }
