@@ -114,17 +114,15 @@ const TOOLBAR_WORDS: [&str; 5] = ["首页", "首頁", "收藏", "打印", "窗�
 /// A clock time's colon between digits (`09:30`, `09：30`): in every dateline the pattern
 /// takes but `date 2026-…`. (`\d` is any Unicode digit; `is_numeric` takes more, never less.)
 fn clock_or_date(line: &str) -> bool {
-    let mut prev = [None, None];
-    for c in line.chars() {
-        if prev[0].is_some_and(char::is_numeric)
-            && matches!(prev[1], Some(':' | '：'))
-            && c.is_numeric()
-        {
-            return true;
-        }
-        prev = [prev[1], Some(c)];
-    }
-    line.contains("date")
+    // the colons first (most lines have none), their neighbours only then
+    let clock = line.match_indices([':', '：']).any(|(at, colon)| {
+        line[..at].chars().next_back().is_some_and(char::is_numeric)
+            && line[at + colon.len()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_numeric)
+    });
+    clock || line.contains("date")
 }
 
 /// 图为 / 摄影 (both scripts) or ▲ first, or a picture's file name ending the line
