@@ -131,10 +131,16 @@ fn cn_numeral(c: char) -> bool {
 }
 
 fn word_before<'a>(chars: &[char], i: usize, words: &[&'a str]) -> Option<&'a str> {
+    let last = i.checked_sub(1).map(|k| chars[k]);
     words
         .iter()
         .copied()
         .filter(|w| {
+            // a word is counted and compared only where its last character is (asked at
+            // every figure, of every word in the lists)
+            if !w.is_empty() && w.chars().next_back() != last {
+                return false;
+            }
             let n = w.chars().count();
             i >= n && numbers::starts_with(chars, i - n, w)
         })
