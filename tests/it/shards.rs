@@ -26,16 +26,23 @@ fn corpus(dir: &Path) -> PathBuf {
     inputs
 }
 
-fn shard_run(inputs: &Path, out: &Path, shard: &str, env: &[(&str, &str)]) -> (i32, String) {
-    let o = Command::new(bin())
-        .args(["run", inputs.to_str().unwrap(), "-o", out.to_str().unwrap()])
+/// `govtext run INPUTS -o OUT --quiet --shard SHARD`, without the scheduler's variables of
+/// the environment the tests run in.
+fn shard_command(inputs: &Path, out: &Path, shard: &str) -> Command {
+    let mut c = Command::new(bin());
+    c.args(["run", inputs.to_str().unwrap(), "-o", out.to_str().unwrap()])
         .args(["--quiet", "--shard", shard])
         .env_remove("SLURM_ARRAY_TASK_ID")
         .env_remove("SLURM_ARRAY_TASK_MIN")
         .env_remove("SLURM_ARRAY_TASK_COUNT")
         .env_remove("JOB_COMPLETION_INDEX")
+        .current_dir(repo());
+    c
+}
+
+fn shard_run(inputs: &Path, out: &Path, shard: &str, env: &[(&str, &str)]) -> (i32, String) {
+    let o = shard_command(inputs, out, shard)
         .envs(env.iter().copied())
-        .current_dir(repo())
         .output()
         .expect("running govtext");
     (
@@ -146,9 +153,8 @@ fn shards_of_other_options_or_inputs_are_not_mixed() {
     let inputs = corpus(tmp.path());
     let out = tmp.path().join("out");
     assert_eq!(shard_run(&inputs, &out, "0/2", &[]).0, 0);
-    let o = Command::new(bin())
-        .args(["run", inputs.to_str().unwrap(), "-o", out.to_str().unwrap()])
-        .args(["--quiet", "--shard", "1/2", "--keep-original"])
+    let o = shard_command(&inputs, &out, "1/2")
+        .arg("--keep-original")
         .output()
         .unwrap();
     assert!(o.status.success());
