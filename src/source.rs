@@ -196,6 +196,11 @@ pub fn expand_keyed(inputs: &[PathBuf], mut emit: impl FnMut(&str, Result<PathBu
     }
 }
 
+/// Does a file of this extension hold one document per line (JSON Lines)?
+fn json_lines(ext: &str) -> bool {
+    ext == "jsonl" || ext == "ndjson"
+}
+
 /// Reads one file (or stdin for `-`) into raw documents; a `.jsonl` file yields one per line.
 pub fn read(path: &Path, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
     let shown = display(path);
@@ -208,7 +213,7 @@ pub fn read(path: &Path, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
         remote::read(&shown, &e, opts, emit);
         return;
     }
-    if e == "jsonl" || e == "ndjson" {
+    if json_lines(&e) {
         match fs::File::open(path) {
             Ok(f) => read_jsonl(BufReader::new(f), &shown, opts, emit),
             Err(err) => emit(reject(
@@ -345,7 +350,7 @@ mod remote {
                 return;
             }
         };
-        if e == "jsonl" || e == "ndjson" {
+        if json_lines(e) {
             read_jsonl(std::io::Cursor::new(bytes), url, opts, emit);
             return;
         }
