@@ -93,7 +93,9 @@ impl Converter {
         u < 0x10000 && self.traditional[u / 64] & (1 << (u % 64)) != 0
     }
 
-    pub fn convert(&self, text: &str) -> Converted {
+    /// Takes the text by value: a simplified document (most are) becomes its own output
+    /// without a copy.
+    pub fn convert(&self, text: String) -> Converted {
         let mut cjk = 0usize;
         let mut trad = 0usize;
         for c in text.chars() {
@@ -104,7 +106,7 @@ impl Converter {
         }
         if trad == 0 {
             return Converted {
-                text: text.to_string(),
+                text,
                 script: Script::Hans,
                 converted_chars: 0,
             };
@@ -118,7 +120,7 @@ impl Converter {
         } else {
             Script::Hans
         };
-        let mut out = self.cc.t2s(text, false);
+        let mut out = self.cc.t2s(&text, false);
         if out.chars().any(|c| SUPPLEMENT.iter().any(|(t, _)| *t == c)) {
             out = out
                 .chars()
@@ -158,11 +160,11 @@ mod tests {
     #[test]
     fn phrase_level_and_protected_names() {
         let c = Converter::new(["乾安县"].into_iter());
-        let r = c.convert("著力發展乾安縣經濟，後續幹部，堿地");
+        let r = c.convert("著力發展乾安縣經濟，後續幹部，堿地".into());
         assert_eq!(r.text, "着力发展乾安县经济，后续干部，碱地");
         assert_eq!(r.script, Script::Hant);
         assert_eq!(r.converted_chars, 9);
-        let s = c.convert("青禾县经济发展成效显著");
+        let s = c.convert("青禾县经济发展成效显著".into());
         assert_eq!(
             (s.text.as_str(), s.script, s.converted_chars),
             ("青禾县经济发展成效显著", Script::Hans, 0)

@@ -96,7 +96,7 @@ impl Pipeline {
             tr.mojibake_spans = std::mem::take(&mut repaired.mojibake_spans);
         }
         stage_done("repair");
-        let cleaned = res.cleaner.clean(&repaired.text);
+        let mut cleaned = res.cleaner.clean(&repaired.text);
         if let Some(tr) = trace {
             tr.removed = cleaned.removed.clone();
         }
@@ -111,16 +111,18 @@ impl Pipeline {
                 "nothing but site chrome or whitespace after cleaning".into(),
             ));
         }
-        let converted = res.converter.convert(&cleaned.text);
+        // the cleaned text is the original the row keeps, when asked for; else it moves on
+        let original = raw.keep_original.then(|| cleaned.text.clone());
+        let converted = res.converter.convert(std::mem::take(&mut cleaned.text));
         let hint_title = raw
             .hints
             .title
             .as_deref()
-            .map(|t| res.converter.convert(t).text);
+            .map(|t| res.converter.convert(t.to_string()).text);
         let title_field = cleaned
             .title_field
             .as_deref()
-            .map(|t| res.converter.convert(t).text);
+            .map(|t| res.converter.convert(t.to_string()).text);
         stage_done("convert");
         let m = meta::extract(
             &MetaInput {
@@ -206,7 +208,7 @@ impl Pipeline {
             sentence_count: count(sentences.len()),
             indicator_count: count(indicators.len()),
             text: converted.text,
-            text_original: raw.keep_original.then_some(cleaned.text),
+            text_original: original,
         };
         stage_done("rows");
         Ok(DocRows {
