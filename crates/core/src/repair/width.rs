@@ -25,44 +25,62 @@ fn to_full(c: char) -> char {
     }
 }
 
-/// Full-width ASCII variants → ASCII for digits, letters and `％`; a full-width `．`
-/// between digits → `.`. Returns the folded line's characters.
-fn fold_width(line: &str) -> Vec<char> {
-    let chars: Vec<char> = line.chars().collect();
-    let mut out = Vec::with_capacity(chars.len());
-    for (i, &c) in chars.iter().enumerate() {
-        let u = c as u32;
-        let folded = match c {
-            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '％' => {
-                char::from_u32(u - 0xFEE0).unwrap_or(c)
+/// The character `c` at byte `i` of `line`, folded: full-width digits, Latin letters and
+/// `％` → ASCII; a full-width `．` between digits → `.`; ideographic and no-break spaces →
+/// a space.
+fn fold_at(line: &str, i: usize, c: char) -> char {
+    match c {
+        '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '％' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
+        '．' => {
+            let digit = |x: Option<char>| {
+                x.is_some_and(|d| d.is_ascii_digit() || ('０'..='９').contains(&d))
+            };
+            if digit(line[..i].chars().next_back())
+                && digit(line[i + c.len_utf8()..].chars().next())
+            {
+                '.'
+            } else {
+                c
             }
-            '．' => {
-                let digit = |x: Option<&char>| {
-                    x.is_some_and(|d| d.is_ascii_digit() || ('０'..='９').contains(d))
-                };
-                if digit(i.checked_sub(1).and_then(|j| chars.get(j))) && digit(chars.get(i + 1)) {
-                    '.'
-                } else {
-                    c
-                }
-            }
-            '\u{3000}' | '\u{00A0}' => ' ',
-            _ => c,
-        };
-        out.push(folded);
+        }
+        '\u{3000}' | '\u{00A0}' => ' ',
+        _ => c,
     }
-    out
 }
 
-/// Could `normalize` change anything in a line with this character?
-fn touched(c: char) -> bool {
-    matches!(
-        c,
-        ',' | ';' | ':' | '!' | '?' | '(' | ')' | '．' | '％' | '\u{3000}' | '\u{00A0}'
-    ) || ('０'..='９').contains(&c)
-        || ('Ａ'..='Ｚ').contains(&c)
-        || ('ａ'..='ｚ').contains(&c)
+/// The last character before byte `i` that is not a space, folded.
+fn prev_non_space(line: &str, i: usize) -> Option<char> {
+    line[..i]
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_whitespace())
+        .map(|(j, c)| fold_at(line, j, c))
 }
+
+/// The first character from byte `i` on that is not a space, folded.
+fn next_non_space(line: &str, i: usize) -> Option<char> {
+    line[i..]
+        .char_indices()
+        .find(|(_, c)| !c.is_whitespace())
+        .map(|(j, c)| fold_at(line, i + j, c))
+}
+
+/// Bytes that start a character `normalize` may change or must look at: the ASCII
+/// punctuation it converts, and the leads of the full-width forms (U+FFxx), the
+/// ideographic space (U+3000) and the no-break space (U+00A0).
+const fn interesting() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut k = 0;
+    let bytes = b",;:!?()\xEF\xE3\xC2";
+    while k < bytes.len() {
+        t[bytes[k] as usize] = true;
+        k += 1;
+    }
+    t
+}
+static INTERESTING: [bool; 256] = interesting();
 
 pub fn normalize(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
@@ -70,79 +88,222 @@ pub fn normalize(line: &str) -> String {
     out
 }
 
-/// `normalize`, appended to `out`.
+/// `normalize`, appended to `out`. Works on byte offsets, stepping from character to
+/// character by their UTF-8 lengths: only the characters that start with an `INTERESTING`
+/// byte are decoded, and what stays as it is is copied in runs.
 pub fn normalize_into(line: &str, out: &mut String) {
-    // most lines have nothing to change: one scan, no per-character buffers
-    if !line.chars().any(touched) {
-        out.push_str(line);
-        return;
-    }
-    let chars = fold_width(line);
-    let n = chars.len();
-    let prev_non_space = |i: usize| {
-        chars[..i]
-            .iter()
-            .rev()
-            .find(|c| !c.is_whitespace())
-            .copied()
+    let b = line.as_bytes();
+    // (byte offset, what the character there becomes)
+    let mut edits: Vec<(usize, char)> = Vec::new();
+    // open parentheses waiting for their pair: (byte offset, full-width)
+    let mut stack: Vec<(usize, bool)> = Vec::new();
+    // ASCII punctuation becomes full-width by what is around it in the unconverted line
+    let convert = |i: usize, c: char, edits: &mut Vec<(usize, char)>| {
+        if to_full(c) != c {
+            edits.push((i, to_full(c)));
+        }
     };
-    let next_non_space = |i: usize| chars[i + 1..].iter().find(|c| !c.is_whitespace()).copied();
-    let mut convert = vec![false; n];
-    // pair the parentheses first
-    let mut stack: Vec<usize> = Vec::new();
-    for i in 0..n {
-        match chars[i] {
-            '(' | '（' => stack.push(i),
+    let chinese_folded = |j: usize, c: char| chinese(c) && chinese(fold_at(line, j, c));
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if !INTERESTING[x as usize] {
+            i += match x {
+                0x00..=0x7F => 1,
+                0x80..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            continue;
+        }
+        let c = line[i..].chars().next().expect("a character starts here");
+        let end = i + c.len_utf8();
+        match c {
+            '(' | '（' => stack.push((i, c == '（')),
             ')' | '）' => {
-                if let Some(open) = stack.pop() {
-                    let inner_chinese = chars[open + 1..i].iter().any(|c| chinese(*c));
-                    let outer = prev_non_space(open).is_some_and(chinese)
-                        || next_non_space(i).is_some_and(chinese);
-                    let already_full = chars[open] == '（' || chars[i] == '）';
+                if let Some((open, open_full)) = stack.pop() {
+                    let open_end = open + if open_full { 3 } else { 1 };
+                    let inner_chinese = line[open_end..i]
+                        .char_indices()
+                        .any(|(j, c)| chinese_folded(open_end + j, c));
+                    let outer = prev_non_space(line, open).is_some_and(chinese)
+                        || next_non_space(line, end).is_some_and(chinese);
+                    let already_full = open_full || c == '）';
                     if inner_chinese || outer || already_full {
-                        convert[open] = true;
-                        convert[i] = true;
+                        convert(open, if open_full { '（' } else { '(' }, &mut edits);
+                        convert(i, c, &mut edits);
                     }
-                } else if prev_non_space(i).is_some_and(chinese) {
-                    convert[i] = true;
+                } else if prev_non_space(line, i).is_some_and(chinese) {
+                    convert(i, c, &mut edits);
                 }
             }
-            _ => {}
-        }
-    }
-    for &open in &stack {
-        if next_non_space(open).is_some_and(chinese) || prev_non_space(open).is_some_and(chinese) {
-            convert[open] = true;
-        }
-    }
-    for i in 0..n {
-        if matches!(chars[i], ',' | ';' | ':' | '!' | '?') {
-            let p = prev_non_space(i);
-            let q = next_non_space(i);
-            let digits =
-                p.is_some_and(|c| c.is_ascii_digit()) && q.is_some_and(|c| c.is_ascii_digit());
-            // `?` before Latin letters or `!;?` is the residue of GBK mojibake (`出?!睂`), not
-            // a question mark: leave it for `repair::mojibake` to count.
-            let residue = chars[i] == '?'
-                && chars
-                    .get(i + 1)
-                    .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '!' | ';' | '?'));
-            if !digits && !residue && (p.is_some_and(chinese) || q.is_some_and(chinese)) {
-                convert[i] = true;
+            ',' | ';' | ':' | '!' | '?' => {
+                let p = prev_non_space(line, i);
+                let q = next_non_space(line, end);
+                let digits =
+                    p.is_some_and(|c| c.is_ascii_digit()) && q.is_some_and(|c| c.is_ascii_digit());
+                // `?` before Latin letters or `!;?` is the residue of GBK mojibake (`出?!睂`),
+                // not a question mark: leave it for `repair::mojibake` to count.
+                let residue = c == '?'
+                    && line[end..]
+                        .chars()
+                        .next()
+                        .map(|n| fold_at(line, end, n))
+                        .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '!' | ';' | '?'));
+                if !digits && !residue && (p.is_some_and(chinese) || q.is_some_and(chinese)) {
+                    convert(i, c, &mut edits);
+                }
+            }
+            _ => {
+                let f = fold_at(line, i, c);
+                if f != c {
+                    edits.push((i, f));
+                }
             }
         }
+        i = end;
     }
-    out.extend(
-        chars
-            .iter()
-            .zip(convert)
-            .map(|(&c, conv)| if conv { to_full(c) } else { c }),
-    );
+    for &(open, full) in &stack {
+        let open_end = open + if full { 3 } else { 1 };
+        if next_non_space(line, open_end).is_some_and(chinese)
+            || prev_non_space(line, open).is_some_and(chinese)
+        {
+            convert(open, if full { '（' } else { '(' }, &mut edits);
+        }
+    }
+    // a pair's opening parenthesis is decided at its closing one: out of order
+    edits.sort_unstable_by_key(|e| e.0);
+    let mut last = 0;
+    for (i, new) in edits {
+        out.push_str(&line[last..i]);
+        out.push(new);
+        last = i + line[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    out.push_str(&line[last..]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::normalize;
+    use proptest::prelude::*;
+
+    mod reference {
+        use super::super::{chinese, to_full};
+        /// Full-width ASCII variants → ASCII for digits, letters and `％`; a full-width `．`
+        /// between digits → `.`. Returns the folded line's characters.
+        fn fold_width(line: &str) -> Vec<char> {
+            let chars: Vec<char> = line.chars().collect();
+            let mut out = Vec::with_capacity(chars.len());
+            for (i, &c) in chars.iter().enumerate() {
+                let u = c as u32;
+                let folded = match c {
+                    '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '％' => {
+                        char::from_u32(u - 0xFEE0).unwrap_or(c)
+                    }
+                    '．' => {
+                        let digit = |x: Option<&char>| {
+                            x.is_some_and(|d| d.is_ascii_digit() || ('０'..='９').contains(d))
+                        };
+                        if digit(i.checked_sub(1).and_then(|j| chars.get(j)))
+                            && digit(chars.get(i + 1))
+                        {
+                            '.'
+                        } else {
+                            c
+                        }
+                    }
+                    '\u{3000}' | '\u{00A0}' => ' ',
+                    _ => c,
+                };
+                out.push(folded);
+            }
+            out
+        }
+
+        /// Could `normalize` change anything in a line with this character?
+        fn touched(c: char) -> bool {
+            matches!(
+                c,
+                ',' | ';' | ':' | '!' | '?' | '(' | ')' | '．' | '％' | '\u{3000}' | '\u{00A0}'
+            ) || ('０'..='９').contains(&c)
+                || ('Ａ'..='Ｚ').contains(&c)
+                || ('ａ'..='ｚ').contains(&c)
+        }
+
+        /// `normalize` as it was first written, over a `Vec<char>` of the line: what the
+        /// byte-offset version must equal on every input.
+        pub(super) fn reference_into(line: &str, out: &mut String) {
+            // most lines have nothing to change: one scan, no per-character buffers
+            if !line.chars().any(touched) {
+                out.push_str(line);
+                return;
+            }
+            let chars = fold_width(line);
+            let n = chars.len();
+            let prev_non_space = |i: usize| {
+                chars[..i]
+                    .iter()
+                    .rev()
+                    .find(|c| !c.is_whitespace())
+                    .copied()
+            };
+            let next_non_space =
+                |i: usize| chars[i + 1..].iter().find(|c| !c.is_whitespace()).copied();
+            let mut convert = vec![false; n];
+            // pair the parentheses first
+            let mut stack: Vec<usize> = Vec::new();
+            for i in 0..n {
+                match chars[i] {
+                    '(' | '（' => stack.push(i),
+                    ')' | '）' => {
+                        if let Some(open) = stack.pop() {
+                            let inner_chinese = chars[open + 1..i].iter().any(|c| chinese(*c));
+                            let outer = prev_non_space(open).is_some_and(chinese)
+                                || next_non_space(i).is_some_and(chinese);
+                            let already_full = chars[open] == '（' || chars[i] == '）';
+                            if inner_chinese || outer || already_full {
+                                convert[open] = true;
+                                convert[i] = true;
+                            }
+                        } else if prev_non_space(i).is_some_and(chinese) {
+                            convert[i] = true;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for &open in &stack {
+                if next_non_space(open).is_some_and(chinese)
+                    || prev_non_space(open).is_some_and(chinese)
+                {
+                    convert[open] = true;
+                }
+            }
+            for i in 0..n {
+                if matches!(chars[i], ',' | ';' | ':' | '!' | '?') {
+                    let p = prev_non_space(i);
+                    let q = next_non_space(i);
+                    let digits = p.is_some_and(|c| c.is_ascii_digit())
+                        && q.is_some_and(|c| c.is_ascii_digit());
+                    // `?` before Latin letters or `!;?` is the residue of GBK mojibake (`出?!睂`), not
+                    // a question mark: leave it for `repair::mojibake` to count.
+                    let residue = chars[i] == '?'
+                        && chars.get(i + 1).is_some_and(|c| {
+                            c.is_ascii_alphabetic() || matches!(c, '!' | ';' | '?')
+                        });
+                    if !digits && !residue && (p.is_some_and(chinese) || q.is_some_and(chinese)) {
+                        convert[i] = true;
+                    }
+                }
+            }
+            out.extend(
+                chars
+                    .iter()
+                    .zip(convert)
+                    .map(|(&c, conv)| if conv { to_full(c) } else { c }),
+            );
+        }
+    }
 
     #[test]
     fn punctuation_next_to_chinese_becomes_full_width() {
@@ -167,5 +328,40 @@ mod tests {
     fn full_width_digits_and_letters_fold() {
         assert_eq!(normalize("增长５．５％，ＧＤＰ达"), "增长5.5%，GDP达");
         assert_eq!(normalize("第一．加强"), "第一．加强");
+    }
+
+    fn reference(line: &str) -> String {
+        let mut out = String::new();
+        reference::reference_into(line, &mut out);
+        out
+    }
+
+    #[test]
+    fn equals_the_reference_on_hand_picked_lines() {
+        for line in [
+            "预计,全年完成188亿元,同比增长1.0%;规上工业",
+            "(一)抓项目,促发展(未完",
+            "未开)头,(a, b)和（甲)与(乙）",
+            "出?!睂了?x与?a？",
+            "增长５．５％,ＧＤＰ达１２．３亿\u{3000}元\u{00A0},共1,000人",
+            "第一．加强 , 建设 ：(  中 )",
+            "",
+            "(((",
+            ")))中",
+        ] {
+            assert_eq!(normalize(line), reference(line), "{line:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn equals_the_reference(chars in proptest::collection::vec(prop::sample::select(vec![
+            '中', '县', '。', '、', '，', '（', '）', '：', '％', '．', '５', '０', 'Ａ', 'ｚ',
+            '\u{3000}', '\u{00A0}', ' ', '(', ')', ',', ';', ':', '!', '?', '1', '9', 'a', 'Z',
+            '.', '%', '“', '—', 'é', '！', '？', '；',
+        ]), 0..40)) {
+            let line: String = chars.into_iter().collect();
+            prop_assert_eq!(normalize(&line), reference(&line));
+        }
     }
 }
