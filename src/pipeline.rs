@@ -418,7 +418,12 @@ fn drive(
     let jobs = jobs.max(1);
     // how many documents may be in flight between the reader and the writer at once
     let window = (jobs * 8).max(16);
-    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(jobs * 2);
+    // as deep as the window (the tickets bound what is in flight): the reader then waits on
+    // tickets, which come back a batch at a time, not on a slot freed by every job taken —
+    // a sleep and a wake-up of the reader per document cost more than reading it
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(window);
+    let ticket_batch = window / 4;
+    let mut owed = 0;
     let job_rx = Arc::new(std::sync::Mutex::new(job_rx));
     let (res_tx, res_rx) = mpsc::sync_channel::<(u64, Done, StageTimes)>(window);
     let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(window);
@@ -474,7 +479,13 @@ fn drive(
         pending.insert(seq, done);
         while let Some(done) = pending.remove(&next) {
             next += 1;
-            let _ = ticket_tx.try_send(());
+            owed += 1;
+            if owed == ticket_batch {
+                for _ in 0..owed {
+                    let _ = ticket_tx.try_send(());
+                }
+                owed = 0;
+            }
             // a shard's inputs carry their place in the whole listing (the reader sent it
             // before the input's job, so it is there)
             let order = match &orders {
