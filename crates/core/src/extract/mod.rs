@@ -11,6 +11,7 @@ pub mod numbers;
 pub mod units;
 
 use crate::model::{count, Commitment, IndicatorRow, Kind, Part, Qualifier};
+use crate::zh::chars::ends_of;
 use numbers::{Dec, SCALES};
 
 /// What the document says about itself, for kinds and years.
@@ -550,6 +551,9 @@ const TAIL_WORDS: &[&str] = &[
     "确保",
     "力争",
 ];
+const LEAD_FIRSTS: [char; LEAD_WORDS.len()] = ends_of(LEAD_WORDS, false);
+const COMMITMENT_FIRSTS: [char; COMMITMENTS.len()] = ends_of(COMMITMENTS, false);
+const TAIL_LASTS: [char; TAIL_WORDS.len()] = ends_of(TAIL_WORDS, true);
 const GENERIC: &[&str] = &["", "总量", "总额", "规模", "其中", "总计", "合计"];
 
 fn strip_subject(s: &str) -> String {
@@ -566,8 +570,12 @@ fn strip_subject(s: &str) -> String {
         let before = t;
         // a word is compared only where its first (last) character is: most are not there
         let mut first = t.chars().next();
-        for w in LEAD_WORDS.iter().chain(COMMITMENTS) {
-            if first != w.chars().next() {
+        for (w, f) in LEAD_WORDS
+            .iter()
+            .zip(LEAD_FIRSTS)
+            .chain(COMMITMENTS.iter().zip(COMMITMENT_FIRSTS))
+        {
+            if first != Some(f) {
                 continue;
             }
             if let Some(r) = t.strip_prefix(w) {
@@ -576,8 +584,8 @@ fn strip_subject(s: &str) -> String {
             }
         }
         let mut last = t.chars().next_back();
-        for w in TAIL_WORDS {
-            if last != w.chars().next_back() {
+        for (w, l) in TAIL_WORDS.iter().zip(TAIL_LASTS) {
+            if last != Some(l) {
                 continue;
             }
             if let Some(r) = t.strip_suffix(w) {
@@ -698,24 +706,28 @@ fn states_target(text: &str, chars: &[char]) -> bool {
 
 /// Opens a list of targets that goes on past the sentence: `主要预期目标是：`.
 pub fn opens_target_list(chars: &[char]) -> bool {
-    // every opening below holds 目 (asked of every sentence; most have none)
-    if !chars.contains(&'目') {
-        return false;
-    }
-    [
+    const OPENINGS: [&str; 6] = [
         "预期目标是",
         "预期目标为",
         "主要目标是",
         "主要目标为",
         "目标任务是",
         "预期目标",
-    ]
-    .iter()
-    .any(|w| {
-        let n = w.chars().count();
-        (0..chars.len().saturating_sub(n - 1)).any(|i| {
-            numbers::starts_with(chars, i, w)
-                && matches!(chars.get(i + n), Some('：' | ':' | '—' | '，'))
+    ];
+    const FIRSTS: [char; OPENINGS.len()] = ends_of(&OPENINGS, false);
+    // every opening holds 目 (asked of every sentence; most have none)
+    if !chars.contains(&'目') {
+        return false;
+    }
+    // only where an opening's first character is (目 itself is everywhere: 项目)
+    (0..chars.len()).any(|i| {
+        OPENINGS.iter().zip(FIRSTS).any(|(w, f)| {
+            chars[i] == f
+                && numbers::starts_with(chars, i, w)
+                && matches!(
+                    chars.get(i + w.chars().count()),
+                    Some('：' | ':' | '—' | '，')
+                )
         })
     })
 }

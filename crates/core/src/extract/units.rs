@@ -60,8 +60,22 @@ pub const UNITS: &[Unit] = &[
     u("℅", "%", 0),
 ];
 
+/// Each unit's first character: a unit is compared only where its first character is.
+const FIRSTS: [char; UNITS.len()] = {
+    let mut out = ['\0'; UNITS.len()];
+    let mut k = 0;
+    while k < UNITS.len() {
+        out[k] = crate::zh::chars::first_char(UNITS[k].written);
+        k += 1;
+    }
+    out
+};
+
 pub fn at(chars: &[char], i: usize) -> Option<&'static Unit> {
+    let c = *chars.get(i)?;
     UNITS
         .iter()
-        .find(|u| super::numbers::starts_with(chars, i, u.written))
+        .zip(FIRSTS)
+        .find(|&(u, f)| f == c && super::numbers::starts_with(chars, i, u.written))
+        .map(|(u, _)| u)
 }

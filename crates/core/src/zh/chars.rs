@@ -1,5 +1,57 @@
 //! Characters: what counts as a Chinese character; Latin letters at a line's end.
 
+/// The character whose UTF-8 starts at byte `i` of `b` (a valid string's bytes).
+const fn decode_at(b: &[u8], i: usize) -> char {
+    const fn tail(b: &[u8], k: usize) -> u32 {
+        (b[k] as u32) & 0x3F
+    }
+    let x = b[i] as u32;
+    let u = if x < 0x80 {
+        x
+    } else if x < 0xE0 {
+        ((x & 0x1F) << 6) | tail(b, i + 1)
+    } else if x < 0xF0 {
+        ((x & 0x0F) << 12) | (tail(b, i + 1) << 6) | tail(b, i + 2)
+    } else {
+        ((x & 0x07) << 18) | (tail(b, i + 1) << 12) | (tail(b, i + 2) << 6) | tail(b, i + 3)
+    };
+    match char::from_u32(u) {
+        Some(c) => c,
+        None => panic!("not a character"),
+    }
+}
+
+/// The first character of a word, at compile time: for word lists asked at every position,
+/// whose words are compared only where their first character is.
+pub const fn first_char(word: &str) -> char {
+    decode_at(word.as_bytes(), 0)
+}
+
+/// The last character of a word, at compile time.
+pub const fn last_char(word: &str) -> char {
+    let b = word.as_bytes();
+    let mut i = b.len() - 1;
+    while b[i] & 0xC0 == 0x80 {
+        i -= 1;
+    }
+    decode_at(b, i)
+}
+
+/// `first_char` (or, with `last`, `last_char`) of every word of a list.
+pub const fn ends_of<const N: usize>(words: &[&str], last: bool) -> [char; N] {
+    let mut out = ['\0'; N];
+    let mut k = 0;
+    while k < N {
+        out[k] = if last {
+            last_char(words[k])
+        } else {
+            first_char(words[k])
+        };
+        k += 1;
+    }
+    out
+}
+
 /// A CJK unified ideograph (the basic block, extension A, the compatibility ideographs and
 /// the supplementary planes' extensions).
 pub fn is_cjk(c: char) -> bool {
