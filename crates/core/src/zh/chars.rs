@@ -70,3 +70,19 @@ pub fn pair_bit(a: char, b: char, bits: u32) -> usize {
     let h = (a as u32).wrapping_mul(0x9E37_79B1) ^ (b as u32);
     (h.wrapping_mul(0x85EB_CA6B) >> (32 - bits)) as usize
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_and_last_characters_of_every_utf8_length() {
+        const WORDS: [&str; 4] = ["%以上", "é增长", "平方公里", "𠀀字𠀁"];
+        assert_eq!(ends_of::<4>(&WORDS, false), ['%', 'é', '平', '𠀀']);
+        assert_eq!(ends_of::<4>(&WORDS, true), ['上', '长', '里', '𠀁']);
+        for w in ["℅", "a", "ü", "个百分点"] {
+            assert_eq!(first_char(w), w.chars().next().unwrap());
+            assert_eq!(last_char(w), w.chars().next_back().unwrap());
+        }
+    }
+}
