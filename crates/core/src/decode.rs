@@ -84,9 +84,7 @@ pub fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
     }
     // Chinese text in UTF-16 has 0x00 bytes (the high byte of ASCII: newlines, digits): the
     // score below asks for one, and without one the file is not read twice for it
-    if memchr::memchr(0, bytes).is_none() {
-        return None;
-    }
+    memchr::memchr(0, bytes)?;
     let units = bytes.len() / 2;
     // U+0000 is never text
     if bytes.chunks_exact(2).any(|p| p == [0, 0]) {
