@@ -60,18 +60,39 @@ pub fn clean_title(line: &str) -> String {
         .trim_start_matches(['★', '☆', '●', '■', '◆', '▲', '·', ' '])
         .trim();
     let t = collapse_spaced(t);
-    let t = re(&PROV, r"^[（(][^（）()]{2,10}[省市区][）)]").replace(&t, "");
-    let t = re(
-        &DATE,
-        r"[（(]\s*(\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}-\d{1,2})\s*[）)]$",
-    )
-    .replace(&t, "");
+    // each pattern is asked only of a title that starts or ends as it must (most titles
+    // have no parenthesis at either end)
+    let t = if t.starts_with(['（', '(']) {
+        re(&PROV, r"^[（(][^（）()]{2,10}[省市区][）)]")
+            .replace(&t, "")
+            .into_owned()
+            .into()
+    } else {
+        t
+    };
+    let t = if t.ends_with(['）', ')']) {
+        re(
+            &DATE,
+            r"[（(]\s*(\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}-\d{1,2})\s*[）)]$",
+        )
+        .replace(&t, "")
+        .into_owned()
+        .into()
+    } else {
+        t
+    };
     // what a reprint adds to a report's name: (全文), 【完整版】, -定稿, - 某某官网
-    let t = re(
-        &NOTE,
-        r"\s*[（(【\[](全文|完整版|全文版|定稿|文字版|word版|节选|附全文)[）)】\]]\s*$",
-    )
-    .replace(&t, "");
+    let t: std::borrow::Cow<str> = if t.trim_end().ends_with(['）', ')', '】', ']']) {
+        re(
+            &NOTE,
+            r"\s*[（(【\[](全文|完整版|全文版|定稿|文字版|word版|节选|附全文)[）)】\]]\s*$",
+        )
+        .replace(&t, "")
+        .into_owned()
+        .into()
+    } else {
+        t
+    };
     let t = match t.strip_suffix("全文") {
         Some(r) if r.ends_with("工作报告") => std::borrow::Cow::Owned(r.to_string()),
         _ => t,
@@ -90,6 +111,10 @@ pub fn clean_title(line: &str) -> String {
 
 /// `政 府 工 作 报 告` → `政府工作报告`: spaces between Chinese characters are layout.
 fn collapse_spaced(s: &str) -> std::borrow::Cow<'_, str> {
+    // only a space can be layout
+    if !s.contains(char::is_whitespace) {
+        return s.into();
+    }
     let chars: Vec<char> = s.chars().collect();
     let han = |c: char| crate::zh::chars::is_cjk(c);
     let layout = |i: usize| {
@@ -197,7 +222,22 @@ fn choose_title(header: &[&str], field: Option<&str>) -> Option<String> {
 
 /// The first `n` characters of `s`, borrowed.
 fn first_chars(s: &str, n: usize) -> &str {
-    &s[..s.char_indices().nth(n).map_or(s.len(), |(at, _)| at)]
+    // n bytes hold at most n characters: count whole blocks of what is still wanted (the
+    // standard library counts characters a word at a time), then step the last few
+    let (mut end, mut wanted) = (0, n);
+    while wanted > 16 && end < s.len() {
+        let mut to = (end + wanted).min(s.len());
+        while !s.is_char_boundary(to) {
+            to += 1;
+        }
+        wanted -= s[end..to].chars().count();
+        end = to;
+    }
+    let at = s[end..]
+        .char_indices()
+        .nth(wanted)
+        .map_or(s.len(), |(at, _)| end + at);
+    &s[..at]
 }
 
 /// Does the body read as the government's work report being delivered: the salutation to the
@@ -837,6 +877,21 @@ pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn first_chars_is_the_first_n_characters(
+            chars in proptest::collection::vec(
+                proptest::sample::select(vec!['a', 'é', '中', '𠀀', '\n', '，']),
+                0..200,
+            ),
+            n in 0usize..220,
+        ) {
+            let s: String = chars.iter().collect();
+            let naive: String = s.chars().take(n).collect();
+            proptest::prop_assert_eq!(first_chars(&s, n), naive.as_str());
+        }
+    }
 
     fn meta(text: &str) -> DocMeta {
         with(text, &[], None)
