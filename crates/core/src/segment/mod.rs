@@ -69,6 +69,15 @@ pub fn split_sentences(chars: &[char]) -> Vec<(usize, usize)> {
     let n = chars.len();
     while i < n {
         let c = chars[i];
+        // most characters are ideographs of the basic block: inside a sentence they neither
+        // open, close nor end anything (only a quotation held open too long is let go)
+        if start.is_some() && ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            if depth > 0 && i - opened_at > MAX_QUOTE {
+                depth = 0;
+            }
+            i += 1;
+            continue;
+        }
         if start.is_none() {
             if c.is_whitespace() {
                 i += 1;
@@ -135,19 +144,29 @@ fn heading_title(rest: &[char]) -> String {
     t.iter().collect::<String>().trim().to_string()
 }
 
-/// A paragraph's opening sentence that works as a bold lead heading: short, at most one
-/// comma, no figures, and more text after it (`招商引资成势见效。圍繞…`).
-fn lead_sentence(chars: &[char]) -> Option<usize> {
-    let end = chars.iter().take(18).position(|c| *c == '。')?;
-    let lead = &chars[..end];
-    let commas = lead.iter().filter(|c| **c == '，').count();
-    let ok = end >= 4
+/// Does a paragraph open with a sentence that works as a bold lead heading: short, at most
+/// one comma, no figures, and more text after it (`招商引资成势见效。圍繞…`)?
+fn lead_sentence(line: &str) -> bool {
+    // the first 。 within 18 characters: (its character index, its byte offset)
+    let Some((end, at)) = line
+        .char_indices()
+        .take(18)
+        .enumerate()
+        .find(|(_, (_, c))| *c == '。')
+        .map(|(k, (b, _))| (k, b))
+    else {
+        return false;
+    };
+    let lead = &line[..at];
+    let commas = lead.chars().filter(|c| *c == '，').count();
+    end >= 4
         && commas <= 1
         && !lead
-            .iter()
+            .chars()
             .any(|c| c.is_ascii_digit() || matches!(c, '%' | '“' | '：' | '；' | '、'))
-        && chars[end + 1..].iter().any(|c| !c.is_whitespace());
-    ok.then_some(end)
+        && line[at + '。'.len_utf8()..]
+            .chars()
+            .any(|c| !c.is_whitespace())
 }
 
 fn part_of(title: &str) -> Part {
@@ -192,7 +211,7 @@ fn is_meeting_subtitle(rest: &str) -> bool {
 /// enumeration that starts inside a paragraph (`…仍然巨大。一是主…`) when the enumeration
 /// goes on at the start of a later line (`二是…`): that inline `一是` is the first heading
 /// of the series, not a list inside a sentence.
-fn logical_lines(text: &str) -> Vec<(usize, String)> {
+fn logical_lines(text: &str) -> Vec<(usize, &str)> {
     let lines: Vec<&str> = text.split('\n').collect();
     // (verb, ordinal) of the enumerations that open lines, with their line index
     let starts: Vec<(usize, char, i32)> = lines
@@ -236,10 +255,11 @@ fn logical_lines(text: &str) -> Vec<(usize, String)> {
         }
         match cut {
             Some(k) => {
-                out.push((pos, chars[..k].iter().collect()));
-                out.push((pos + k, chars[k..].iter().collect()));
+                let at: usize = chars[..k].iter().map(|c| c.len_utf8()).sum();
+                out.push((pos, &line[..at]));
+                out.push((pos + k, &line[at..]));
             }
-            None => out.push((pos, line.to_string())),
+            None => out.push((pos, *line)),
         }
         pos += line.chars().count() + 1;
     }
@@ -276,7 +296,6 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
     let mut last_ord: std::collections::HashMap<(Option<usize>, MarkerKind, char), i32> =
         Default::default();
     for (pos, line) in logical_lines(text) {
-        let line = line.as_str();
         // the line's characters, collected only for a heading (most lines are none)
         let collected: std::cell::OnceCell<Vec<char>> = std::cell::OnceCell::new();
         let chars = || collected.get_or_init(|| line.chars().collect());
@@ -339,7 +358,7 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
                 let top_level = seg.sections[top].level;
                 let under_numbered =
                     top_level == 2 || (top_level == 3 && seg.sections[top].kind.is_none());
-                if under_numbered && lead_sentence(chars()).is_some() {
+                if under_numbered && lead_sentence(line) {
                     heading = Some(Heading {
                         level: 3,
                         kind: None,
@@ -453,6 +472,84 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `split_sentences` without its fast path for ideographs: what it must equal.
+    fn reference(chars: &[char]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start: Option<usize> = None;
+        let mut depth = 0usize;
+        let mut opened_at = 0usize;
+        let mut i = 0;
+        let n = chars.len();
+        while i < n {
+            let c = chars[i];
+            if start.is_none() {
+                if c.is_whitespace() {
+                    i += 1;
+                    continue;
+                }
+                start = Some(i);
+            }
+            if opens(c) {
+                if depth == 0 {
+                    opened_at = i;
+                }
+                depth += 1;
+            } else if closes(c) && depth > 0 {
+                depth -= 1;
+            }
+            if depth > 0 && i - opened_at > MAX_QUOTE {
+                depth = 0;
+            }
+            let ends_here = if is_terminal(c) && depth == 0 {
+                true
+            } else {
+                // `…成效。”`: a quotation that closes right after a terminator ends the sentence
+                closes(c) && depth == 0 && i > 0 && is_terminal(chars[i - 1])
+            };
+            if ends_here {
+                let mut j = i + 1;
+                // further terminators and closing quotes belong to this sentence (`！”`, `？！`)
+                while j < n && (is_terminal(chars[j]) || closes(chars[j])) {
+                    j += 1;
+                }
+                out.push((start.take().expect("sentence start"), j));
+                depth = 0;
+                i = j;
+                continue;
+            }
+            i += 1;
+        }
+        if let Some(s) = start {
+            let mut e = n;
+            while e > s && chars[e - 1].is_whitespace() {
+                e -= 1;
+            }
+            if e > s {
+                out.push((s, e));
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ideographs_skipped_as_before(
+            // mostly ideographs, so that a quotation is sometimes left open past MAX_QUOTE
+            chars in proptest::collection::vec(
+                proptest::prop_oneof![
+                    30 => proptest::sample::select(vec!['中', '国']),
+                    1 => proptest::sample::select(vec![
+                        '。', '！', '？', '；', '!', '?', ';', '“', '”', '（', '）', '(', ')', '《',
+                        '》', ' ', '\u{3000}', 'a', '1', '，',
+                    ]),
+                ],
+                0..400,
+            ),
+        ) {
+            proptest::prop_assert_eq!(split_sentences(&chars), reference(&chars));
+        }
+    }
 
     fn sents(s: &str) -> Vec<String> {
         let c: Vec<char> = s.chars().collect();
