@@ -197,16 +197,19 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
     // inline pinyin is stripped only from a text that carries it (read once, when a line
     // has a parenthesis)
     let has_pinyin = std::cell::OnceCell::new();
+    // tabs and invisible characters, looked for once in the whole text (most have none)
+    let has_tabs_or_invisibles = normalized.chars().any(|c| c == '\t' || invisible(c));
     for raw in normalized.split('\n') {
-        let cleaned: std::borrow::Cow<str> = if raw.chars().any(|c| c == '\t' || invisible(c)) {
-            raw.chars()
-                .filter(|c| !invisible(*c))
-                .map(|c| if c == '\t' { ' ' } else { c })
-                .collect::<String>()
-                .into()
-        } else {
-            raw.into()
-        };
+        let cleaned: std::borrow::Cow<str> =
+            if has_tabs_or_invisibles && raw.chars().any(|c| c == '\t' || invisible(c)) {
+                raw.chars()
+                    .filter(|c| !invisible(*c))
+                    .map(|c| if c == '\t' { ' ' } else { c })
+                    .collect::<String>()
+                    .into()
+            } else {
+                raw.into()
+            };
         let trimmed = cleaned.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
         if trimmed.is_empty() {
             blank = true;

@@ -100,8 +100,8 @@ fn annotation_at(text: &str, at: usize, prev: Option<char>) -> Option<(&str, usi
 /// annotations are never in capitals.
 pub fn annotated(text: &str) -> bool {
     let mut plain = 0;
-    let mut prev: Option<char> = None;
-    for (at, c) in text.char_indices() {
+    for at in parens(text, 0) {
+        let prev = text[..at].chars().next_back();
         if let Some((inner, _)) = annotation_at(text, at, prev) {
             if !inner.is_ascii() {
                 return true;
@@ -111,33 +111,106 @@ pub fn annotated(text: &str) -> bool {
                 return true;
             }
         }
-        prev = Some(c);
     }
     false
+}
+
+/// The byte offsets of the opening parentheses (`(`, `（`) in `text` from byte `from` on:
+/// where an annotation can start.
+fn parens(text: &str, from: usize) -> impl Iterator<Item = usize> + '_ {
+    let b = text.as_bytes();
+    // `（` is EF BC 88; EF also leads the other full-width forms (`，`), told apart here
+    memchr::memchr2_iter(b'(', 0xEF, &b[from..])
+        .map(move |k| from + k)
+        .filter(move |&at| b[at] == b'(' || b[at + 1..].starts_with(&[0xBC, 0x88]))
 }
 
 /// Removes annotations from one line; returns how many were removed.
 pub fn strip(line: &str, out: &mut String) -> usize {
     let mut removed = 0;
+    // the last character kept (an annotation's character stays the one before the next)
     let mut prev: Option<char> = None;
-    let mut i = 0;
-    while i < line.len() {
-        if let Some((_, len)) = annotation_at(line, i, prev) {
+    // what is kept is copied in runs, from `kept` up to the next annotation
+    let mut kept = 0;
+    let mut from = 0;
+    while let Some(at) = parens(line, from).next() {
+        let before = if at > kept {
+            line[kept..at].chars().next_back()
+        } else {
+            prev
+        };
+        if let Some((_, len)) = annotation_at(line, at, before) {
+            out.push_str(&line[kept..at]);
             removed += 1;
-            i += len;
-            continue; // `prev` stays the annotated character
+            prev = before;
+            kept = at + len;
+            from = kept;
+        } else {
+            from = at + 1;
         }
-        let c = line[i..].chars().next().expect("char boundary");
-        out.push(c);
-        prev = Some(c);
-        i += c.len_utf8();
     }
+    out.push_str(&line[kept..]);
     removed
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn annotated_reference(text: &str) -> bool {
+        let mut plain = 0;
+        let mut prev: Option<char> = None;
+        for (at, c) in text.char_indices() {
+            if let Some((inner, _)) = annotation_at(text, at, prev) {
+                if !inner.is_ascii() {
+                    return true;
+                }
+                plain += 1;
+                if plain >= 3 {
+                    return true;
+                }
+            }
+            prev = Some(c);
+        }
+        false
+    }
+
+    fn strip_reference(line: &str, out: &mut String) -> usize {
+        let mut removed = 0;
+        let mut prev: Option<char> = None;
+        let mut i = 0;
+        while i < line.len() {
+            if let Some((_, len)) = annotation_at(line, i, prev) {
+                removed += 1;
+                i += len;
+                continue; // `prev` stays the annotated character
+            }
+            let c = line[i..].chars().next().expect("char boundary");
+            out.push(c);
+            prev = Some(c);
+            i += c.len_utf8();
+        }
+        removed
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn strip_and_annotated_as_char_by_char(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "區", "县", "(qū)", "（xiàn）", "(an)", "(a)", "(xi)", "(", ")", "（", "）",
+                    "qū", "A", "(AN)", "，", " ", "1", "(qūxiànqūxiàn)",
+                ]),
+                0..30,
+            ),
+        ) {
+            let line: String = parts.concat();
+            let (mut a, mut b) = (String::new(), String::new());
+            proptest::prop_assert_eq!(strip(&line, &mut a), strip_reference(&line, &mut b));
+            proptest::prop_assert_eq!(a, b);
+            proptest::prop_assert_eq!(annotated(&line), annotated_reference(&line));
+        }
+    }
 
     /// The syllable set says what the initial-by-final search it replaced said: every
     /// string of one to three letters, and every initial + final with a letter more or less.
