@@ -23,6 +23,9 @@ pub struct Lm {
     /// search asks about millions of strings that are no word, most of them with a start
     /// no word has; a bit in a 128 KB table answers that before the 8 MB map is touched.
     starts: Vec<u64>,
+    /// `single` of every BMP character, worked out once: every position of every scored
+    /// string asks it
+    singles: Vec<f64>,
 }
 
 const STARTS_BITS: u32 = 20;
@@ -64,13 +67,18 @@ pub fn get() -> &'static Lm {
             .map(|(k, f)| (k, (f as f64).ln() - log_total))
             .collect();
         let t2s = crate::zh::t2s::table();
-        Lm {
+        let mut lm = Lm {
             logp,
             log_total,
             t2s,
             known,
             starts,
-        }
+            singles: Vec::new(),
+        };
+        lm.singles = (0..=0xFFFFu32)
+            .map(|u| char::from_u32(u).map_or(f64::NEG_INFINITY, |c| lm.single_uncached(c)))
+            .collect();
+        lm
     })
 }
 
@@ -154,6 +162,13 @@ impl Lm {
     }
 
     fn single(&self, c: char) -> f64 {
+        match self.singles.get(c as usize) {
+            Some(lp) => *lp,
+            None => self.single_uncached(c),
+        }
+    }
+
+    fn single_uncached(&self, c: char) -> f64 {
         if matches!(
             c,
             '。' | '，' | '、' | '“' | '”' | '；' | '：' | '（' | '）'
