@@ -22,6 +22,10 @@ pub struct Converter {
     traditional: Vec<u64>,
     /// (what t2s makes of a protected name, the name)
     protect: Option<(AhoCorasick, Vec<String>)>,
+    /// A substring search for each of those when they are few (乾县, 乾安县 → 干县, 干安县),
+    /// asked first of every converted text: the automaton's own prefilter looks for a
+    /// pattern's first byte, a UTF-8 lead byte that a sixteenth of Chinese characters share.
+    protect_first: Vec<memchr::memmem::Finder<'static>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +73,14 @@ impl Converter {
                 to.push(name.to_string());
             }
         }
+        // (for many patterns the automaton alone: no finders)
+        let protect_first = if from.len() <= 8 {
+            from.iter()
+                .map(|f| memchr::memmem::Finder::new(f.as_bytes()).into_owned())
+                .collect()
+        } else {
+            Vec::new()
+        };
         let protect = (!from.is_empty()).then(|| {
             let ac = AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostLongest)
@@ -80,6 +92,7 @@ impl Converter {
             cc,
             traditional,
             protect,
+            protect_first,
         }
     }
 
@@ -133,7 +146,13 @@ impl Converter {
                 .collect();
         }
         if let Some((ac, names)) = &self.protect {
-            if ac.is_match(&out) {
+            // a few patterns (the usual case): one substring search each decides
+            let may_match = self.protect_first.is_empty()
+                || self
+                    .protect_first
+                    .iter()
+                    .any(|f| f.find(out.as_bytes()).is_some());
+            if may_match && ac.is_match(&out) {
                 out = ac.replace_all(&out, names);
             }
         }
