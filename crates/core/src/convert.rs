@@ -26,6 +26,8 @@ pub struct Converter {
     /// asked first of every converted text: the automaton's own prefilter looks for a
     /// pattern's first byte, a UTF-8 lead byte that a sixteenth of Chinese characters share.
     protect_first: Vec<memchr::memmem::Finder<'static>>,
+    /// A substring search for each of `SUPPLEMENT`'s traditional characters.
+    supplement: Vec<memchr::memmem::Finder<'static>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,6 +95,10 @@ impl Converter {
             traditional,
             protect,
             protect_first,
+            supplement: SUPPLEMENT
+                .iter()
+                .map(|(t, _)| memchr::memmem::Finder::new(t.to_string().as_bytes()).into_owned())
+                .collect(),
         }
     }
 
@@ -109,14 +115,7 @@ impl Converter {
     /// Takes the text by value: a simplified document (most are) becomes its own output
     /// without a copy.
     pub fn convert(&self, text: String) -> Converted {
-        let mut cjk = 0usize;
-        let mut trad = 0usize;
-        for c in text.chars() {
-            if crate::zh::chars::is_cjk(c) {
-                cjk += 1;
-                trad += self.is_traditional(c) as usize;
-            }
-        }
+        let (cjk, trad) = self.count_cjk(&text);
         if trad == 0 {
             return Converted {
                 text,
@@ -134,7 +133,11 @@ impl Converter {
             Script::Hans
         };
         let mut out = self.cc.t2s(&text, false);
-        if out.chars().any(|c| SUPPLEMENT.iter().any(|(t, _)| *t == c)) {
+        if self
+            .supplement
+            .iter()
+            .any(|f| f.find(out.as_bytes()).is_some())
+        {
             out = out
                 .chars()
                 .map(|c| {
@@ -156,18 +159,85 @@ impl Converter {
                 out = ac.replace_all(&out, names);
             }
         }
-        let converted_chars = if out.chars().count() == text.chars().count() {
-            out.chars()
-                .zip(text.chars())
-                .filter(|(a, b)| a != b)
-                .count()
-        } else {
-            trad
-        };
+        let converted_chars = changed_chars(&out, &text).unwrap_or(trad);
         Converted {
             text: out,
             script,
             converted_chars,
+        }
+    }
+
+    /// (CJK characters, traditional ones) in `text`. Only three- and four-byte UTF-8
+    /// sequences can be CJK: the others are stepped over without decoding.
+    fn count_cjk(&self, text: &str) -> (usize, usize) {
+        let b = text.as_bytes();
+        let (mut cjk, mut trad) = (0usize, 0usize);
+        let mut i = 0;
+        while i < b.len() {
+            let lead = b[i];
+            if lead < 0xE0 {
+                // ASCII, or a two-byte sequence (Latin, Greek, Cyrillic …): never CJK
+                i += if lead < 0x80 { 1 } else { 2 };
+            } else if lead < 0xF0 {
+                let u = ((lead as usize & 0x0F) << 12)
+                    | ((b[i + 1] as usize & 0x3F) << 6)
+                    | (b[i + 2] as usize & 0x3F);
+                if matches!(u, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF) {
+                    cjk += 1;
+                    trad += (self.traditional[u / 64] >> (u % 64)) as usize & 1;
+                }
+                i += 3;
+            } else {
+                // beyond the BMP: CJK or not, never in the (BMP) set of traditional forms
+                let c = text[i..].chars().next().expect("a character starts here");
+                cjk += crate::zh::chars::is_cjk(c) as usize;
+                i += 4;
+            }
+        }
+        (cjk, trad)
+    }
+}
+
+/// How many characters `out` has changed from `text`, position by position, or None when
+/// the two differ in length. Both are walked at once, eight bytes at a time where they are
+/// the same; a character is decoded only where they differ. While the two are in step (every
+/// change so far kept its UTF-8 length), equal bytes at the same offset are equal
+/// characters, and a character boundary in one is one in the other.
+fn changed_chars(out: &str, text: &str) -> Option<usize> {
+    let (a, b) = (out.as_bytes(), text.as_bytes());
+    let n = a.len().min(b.len());
+    let mut changed = 0;
+    let mut i = 0;
+    loop {
+        while i + 8 <= n && a[i..i + 8] == b[i..i + 8] {
+            i += 8;
+        }
+        while i < n && a[i] == b[i] {
+            i += 1;
+        }
+        if i == a.len() && i == b.len() {
+            return Some(changed);
+        }
+        // back to the start of the character that differs
+        while !out.is_char_boundary(i) {
+            i -= 1;
+        }
+        match (out[i..].chars().next(), text[i..].chars().next()) {
+            (Some(x), Some(y)) if x.len_utf8() == y.len_utf8() => {
+                changed += usize::from(x != y);
+                i += x.len_utf8();
+            }
+            // out of step: the rest character by character
+            _ => {
+                let (mut x, mut y) = (out[i..].chars(), text[i..].chars());
+                loop {
+                    match (x.next(), y.next()) {
+                        (Some(p), Some(q)) => changed += usize::from(p != q),
+                        (None, None) => return Some(changed),
+                        _ => return None,
+                    }
+                }
+            }
         }
     }
 }
@@ -175,6 +245,50 @@ impl Converter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The byte walk counts what a character-by-character comparison counts, and says
+        /// None exactly when the lengths in characters differ.
+        #[test]
+        fn changed_chars_as_char_by_char(
+            a in proptest::collection::vec(
+                proptest::sample::select(vec!['發', '发', '后', '後', 'a', 'é', '𠀀', '，', ' ']),
+                0..40,
+            ),
+            b in proptest::collection::vec(
+                proptest::sample::select(vec!['發', '发', '后', '後', 'a', 'é', '𠀀', '，', ' ']),
+                0..40,
+            ),
+            same_length in proptest::bool::ANY,
+        ) {
+            let out: String = a.iter().collect();
+            // half the cases: a text of the same length, changed at some positions
+            let text: String = if same_length {
+                a.iter().zip(b.iter().chain(std::iter::repeat(&'发'))).map(|(x, y)| if (*x as u32 + *y as u32) % 3 == 0 { *y } else { *x }).collect()
+            } else {
+                b.iter().collect()
+            };
+            let naive = (out.chars().count() == text.chars().count())
+                .then(|| out.chars().zip(text.chars()).filter(|(x, y)| x != y).count());
+            proptest::prop_assert_eq!(changed_chars(&out, &text), naive);
+        }
+    }
+
+    #[test]
+    fn cjk_and_traditional_counted_on_bytes_as_on_characters() {
+        let c = Converter::new(std::iter::empty());
+        let text = "發展a，é𠀀著力后後\u{3400}\u{FA00}x\u{2F800}";
+        let naive = text
+            .chars()
+            .filter(|c| crate::zh::chars::is_cjk(*c))
+            .count();
+        let trad = text
+            .chars()
+            .filter(|ch| crate::zh::chars::is_cjk(*ch) && c.is_traditional(*ch))
+            .count();
+        assert_eq!(c.count_cjk(text), (naive, trad));
+        assert_eq!(c.count_cjk(text).0, 10);
+    }
 
     #[test]
     fn phrase_level_and_protected_names() {
