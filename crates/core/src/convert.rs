@@ -264,7 +264,7 @@ mod tests {
             let out: String = a.iter().collect();
             // half the cases: a text of the same length, changed at some positions
             let text: String = if same_length {
-                a.iter().zip(b.iter().chain(std::iter::repeat(&'发'))).map(|(x, y)| if (*x as u32 + *y as u32) % 3 == 0 { *y } else { *x }).collect()
+                a.iter().zip(b.iter().chain(std::iter::repeat(&'发'))).map(|(x, y)| if (*x as u32 + *y as u32).is_multiple_of(3) { *y } else { *x }).collect()
             } else {
                 b.iter().collect()
             };
