@@ -124,6 +124,21 @@ fn garbage_after(chars: &[char], q: usize) -> Option<usize> {
     (letters > 0 && chars.get(q + 1 + letters) == Some(&')')).then_some(letters + 1)
 }
 
+/// Is there a `?` or an ASCII letter whose character before is one `anchors` asks for (a
+/// Chinese character, a quote, a `?`)? Bytes are read only at those two kinds of byte.
+fn may_anchor(line: &str) -> bool {
+    let b = line.as_bytes();
+    (1..b.len()).any(|i| {
+        let x = b[i];
+        if x != b'?' && !x.is_ascii_alphabetic() {
+            return false;
+        }
+        let prev = line[..i].chars().next_back().expect("a character before");
+        let question = x == b'?' && matches!(prev, '“' | '”' | '?');
+        is_cjk(prev) || prev == '?' || question
+    })
+}
+
 /// Anchors of damage: a `?` right after Chinese text, quotes or another `?`; a lone ASCII
 /// letter between Chinese characters (pinyin only ever stands inside parentheses).
 fn anchors(chars: &[char]) -> Vec<usize> {
@@ -880,8 +895,10 @@ pub fn scan<'d>(
     doc_damaged: &std::cell::OnceCell<bool>,
     search: bool,
 ) -> Scan {
-    // every anchor is a `?` or an ASCII letter: a line without either has no damage
-    if !line.bytes().any(|b| b == b'?' || b.is_ascii_alphabetic()) {
+    // every anchor is a `?` or an ASCII letter after a Chinese character, a quote or a `?`
+    // (`anchors`): a line without one has no damage. (Inline pinyin is all letters, but
+    // after `(` or its own letters.)
+    if !may_anchor(line) {
         return Scan::unchanged(line);
     }
     let chars: Vec<char> = line.chars().collect();
