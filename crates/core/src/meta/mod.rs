@@ -324,7 +324,7 @@ fn reads_as_news(head: &str) -> bool {
         return true;
     }
     static QUOTED: OnceLock<Regex> = OnceLock::new();
-    if head.contains("工作报告")
+    if (head.contains("摘自") || head.contains("宣读"))
         && re(&QUOTED, r"摘自.{0,6}工作报告|宣读.{0,4}工作报告").is_match(head)
     {
         return true;
@@ -332,7 +332,12 @@ fn reads_as_news(head: &str) -> bool {
     // a date, then within the sentence a meeting's opening: the date's end anchors the rest
     static DAY: OnceLock<Regex> = OnceLock::new();
     static OPENS: OnceLock<Regex> = OnceLock::new();
-    if !head.contains('月') {
+    // (the pattern needs a month and one of the four words: most heads are told by those)
+    if !head.contains('月')
+        || !["开幕", "召开", "举行", "闭幕"]
+            .iter()
+            .any(|w| head.contains(w))
+    {
         return false;
     }
     let opens = re(
