@@ -51,6 +51,20 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| crate::zh::regex(pattern).expect("meta regex"))
 }
 
+/// `t` with the first match of the pattern removed, the pattern asked only when `may`
+/// says `t` can hold one.
+fn remove_if<'a>(
+    t: std::borrow::Cow<'a, str>,
+    may: impl Fn(&str) -> bool,
+    pattern: impl Fn() -> &'static Regex,
+) -> std::borrow::Cow<'a, str> {
+    if may(&t) {
+        pattern().replace(&t, "").into_owned().into()
+    } else {
+        t
+    }
+}
+
 pub fn clean_title(line: &str) -> String {
     static PROV: OnceLock<Regex> = OnceLock::new();
     static DATE: OnceLock<Regex> = OnceLock::new();
@@ -62,37 +76,32 @@ pub fn clean_title(line: &str) -> String {
     let t = collapse_spaced(t);
     // each pattern is asked only of a title that starts or ends as it must (most titles
     // have no parenthesis at either end)
-    let t = if t.starts_with(['（', '(']) {
-        re(&PROV, r"^[（(][^（）()]{2,10}[省市区][）)]")
-            .replace(&t, "")
-            .into_owned()
-            .into()
-    } else {
-        t
-    };
-    let t = if t.ends_with(['）', ')']) {
-        re(
-            &DATE,
-            r"[（(]\s*(\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}-\d{1,2})\s*[）)]$",
-        )
-        .replace(&t, "")
-        .into_owned()
-        .into()
-    } else {
-        t
-    };
+    let t = remove_if(
+        t,
+        |t| t.starts_with(['（', '(']),
+        || re(&PROV, r"^[（(][^（）()]{2,10}[省市区][）)]"),
+    );
+    let t = remove_if(
+        t,
+        |t| t.ends_with(['）', ')']),
+        || {
+            re(
+                &DATE,
+                r"[（(]\s*(\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}-\d{1,2})\s*[）)]$",
+            )
+        },
+    );
     // what a reprint adds to a report's name: (全文), 【完整版】, -定稿, - 某某官网
-    let t: std::borrow::Cow<str> = if t.trim_end().ends_with(['）', ')', '】', ']']) {
-        re(
-            &NOTE,
-            r"\s*[（(【\[](全文|完整版|全文版|定稿|文字版|word版|节选|附全文)[）)】\]]\s*$",
-        )
-        .replace(&t, "")
-        .into_owned()
-        .into()
-    } else {
-        t
-    };
+    let t = remove_if(
+        t,
+        |t| t.trim_end().ends_with(['）', ')', '】', ']']),
+        || {
+            re(
+                &NOTE,
+                r"\s*[（(【\[](全文|完整版|全文版|定稿|文字版|word版|节选|附全文)[）)】\]]\s*$",
+            )
+        },
+    );
     let t = match t.strip_suffix("全文") {
         Some(r) if r.ends_with("工作报告") => std::borrow::Cow::Owned(r.to_string()),
         _ => t,
