@@ -422,6 +422,8 @@ fn drive(
     // tickets, which come back a batch at a time, not on a slot freed by every job taken —
     // a sleep and a wake-up of the reader per document cost more than reading it
     let (job_tx, job_rx) = mpsc::sync_channel::<Job>(window);
+    // (never a deadlock: while fewer than a batch are owed, the rest of the window is in
+    // flight, and its results will come and be accepted)
     let ticket_batch = window / 4;
     let mut owed = 0;
     let job_rx = Arc::new(std::sync::Mutex::new(job_rx));
