@@ -231,8 +231,12 @@ fn logical_lines(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut pos = 0usize;
     for (i, line) in lines.iter().enumerate() {
-        // an enumeration run into the line before starts `。一是`: no `一`, none
-        let chars: Vec<char> = if line.contains('一') {
+        // an enumeration run into the line before starts `。一是`: without a sentence end
+        // right before a `一`, none (一 alone is everywhere: 进一步, 统一)
+        let may_cut = ["。一", "！一", "？一", "；一", "：一"]
+            .iter()
+            .any(|p| line.contains(p));
+        let chars: Vec<char> = if may_cut {
             line.chars().collect()
         } else {
             Vec::new()
