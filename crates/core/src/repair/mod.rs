@@ -46,11 +46,13 @@ pub fn closes(c: char) -> bool {
     )
 }
 
+/// Zero-width and soft-hyphen characters: dropped.
+const INVISIBLE: [char; 6] = [
+    '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{00AD}',
+];
+
 fn invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
-    )
+    INVISIBLE.contains(&c)
 }
 
 /// `…区长 周明`, `县长 林 平`: an office, a space, a name of two to four characters.
@@ -198,7 +200,9 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
     // has a parenthesis)
     let has_pinyin = std::cell::OnceCell::new();
     // tabs and invisible characters, looked for once in the whole text (most have none)
-    let has_tabs_or_invisibles = normalized.chars().any(|c| c == '\t' || invisible(c));
+    // (one substring search per character: a walk decoding every character cost more)
+    let has_tabs_or_invisibles =
+        normalized.contains('\t') || INVISIBLE.iter().any(|c| normalized.contains(*c));
     for raw in normalized.split('\n') {
         let cleaned: std::borrow::Cow<str> =
             if has_tabs_or_invisibles && raw.chars().any(|c| c == '\t' || invisible(c)) {
@@ -221,7 +225,7 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
         r.mojibake_repaired += m.repaired;
         r.mojibake_unrepaired += m.unrepaired;
         r.mojibake_spans.extend(m.spans);
-        let depinyin = if m.text.contains(['(', '（'])
+        let depinyin = if (m.text.contains('(') || m.text.contains('（'))
             && *has_pinyin.get_or_init(|| pinyin::annotated(&normalized))
         {
             let mut d = String::with_capacity(m.text.len());
