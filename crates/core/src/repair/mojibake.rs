@@ -873,7 +873,11 @@ fn strong_q(chars: &[char], a: usize) -> bool {
 /// Does a document show byte-shift damage anywhere: a `?` with damage around it, a
 /// replacement character, a private-use character?
 pub fn shows_damage(doc: &str) -> bool {
-    if doc.contains(['\u{FFFD}']) || doc.chars().any(|c| ('\u{E000}'..='\u{F8FF}').contains(&c)) {
+    // private use is U+E000–U+F8FF: UTF-8 led by EE, or by EF and a byte up to A3
+    let b = doc.as_bytes();
+    let private_use = memchr::memchr(0xEE, b).is_some()
+        || memchr::memchr_iter(0xEF, b).any(|i| b.get(i + 1).is_some_and(|&x| x <= 0xA3));
+    if doc.contains('\u{FFFD}') || private_use {
         return true;
     }
     doc.split('\n').any(|line| {
@@ -1018,6 +1022,27 @@ pub fn scan<'d>(
 #[cfg(test)]
 mod tests {
     use super::scan;
+
+    proptest::proptest! {
+        /// Without a `?`, damage is a replacement or private-use character: found on the bytes
+        /// as the characters show it.
+        #[test]
+        fn private_use_and_replacement_found_on_bytes(
+            chars in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    '\u{E000}', '\u{EFFF}', '\u{F000}', '\u{F8FF}', '\u{F900}', '\u{D7FB}',
+                    '\u{FFFD}', '，', '（', '中', 'a', '\u{FF5E}', '\u{D7FF}',
+                ]),
+                0..12,
+            ),
+        ) {
+            let doc: String = chars.iter().collect();
+            let by_chars = chars
+                .iter()
+                .any(|c| *c == '\u{FFFD}' || ('\u{E000}'..='\u{F8FF}').contains(c));
+            proptest::prop_assert_eq!(super::shows_damage(&doc), by_chars);
+        }
+    }
 
     /// Damage made the way the scrapers made it, on sentences of our own.
     #[test]
