@@ -50,7 +50,7 @@ struct Names {
     /// the same pairs hashed to one of 2^20 bits: most places where a name may start (its
     /// first character begins some name) have a second character none continues with, and
     /// a bit in a 128 KB table says so before the map is probed
-    pairs: Vec<u64>,
+    pairs: crate::zh::chars::PairSet,
     /// one-character names
     single: rustc_hash::FxHashMap<char, u32>,
 }
@@ -61,7 +61,7 @@ impl Names {
             keys: keys.to_vec(),
             first: vec![0; 1024],
             by_pair: Default::default(),
-            pairs: vec![0; 1 << (PAIR_BITS - 6)],
+            pairs: crate::zh::chars::PairSet::new(),
             single: Default::default(),
         };
         for (i, k) in keys.iter().enumerate() {
@@ -72,8 +72,7 @@ impl Names {
             }
             match cs.next() {
                 Some(b) => {
-                    let bit = pair_bit(a, b);
-                    n.pairs[bit / 64] |= 1 << (bit % 64);
+                    n.pairs.insert(a, b);
                     n.by_pair.entry(pair(a, b)).or_default().push(i as u32)
                 }
                 None => {
@@ -97,8 +96,9 @@ impl Names {
     fn at(&self, text: &str, i: usize, a: char) -> Option<(u32, usize)> {
         let rest = &text[i..];
         if let Some(b) = rest[a.len_utf8()..].chars().next() {
-            let bit = pair_bit(a, b);
-            let cands = (self.pairs[bit / 64] & (1 << (bit % 64)) != 0)
+            let cands = self
+                .pairs
+                .may_hold(a, b)
                 .then(|| self.by_pair.get(&pair(a, b)))
                 .flatten();
             if let Some(cands) = cands {
@@ -131,12 +131,6 @@ impl Names {
             None
         })
     }
-}
-
-const PAIR_BITS: u32 = 20;
-
-fn pair_bit(a: char, b: char) -> usize {
-    crate::zh::chars::pair_bit(a, b, PAIR_BITS)
 }
 
 fn pair(a: char, b: char) -> u64 {

@@ -22,16 +22,10 @@ pub struct Lm {
     /// First two characters of the words of two or more, hashed to one of 2^20 bits: the
     /// search asks about millions of strings that are no word, most of them with a start
     /// no word has; a bit in a 128 KB table answers that before the 8 MB map is touched.
-    starts: Vec<u64>,
+    starts: crate::zh::chars::PairSet,
     /// `single` of every BMP character, worked out once: every position of every scored
     /// string asks it
     singles: Vec<f64>,
-}
-
-const STARTS_BITS: u32 = 20;
-
-fn start_bit(a: char, b: char) -> usize {
-    crate::zh::chars::pair_bit(a, b, STARTS_BITS)
 }
 
 pub fn get() -> &'static Lm {
@@ -39,7 +33,7 @@ pub fn get() -> &'static Lm {
     LM.get_or_init(|| {
         let mut freq: Vec<(u64, u32)> = Vec::with_capacity(350_000);
         let mut known = vec![0u64; 1024];
-        let mut starts = vec![0u64; 1 << (STARTS_BITS - 6)];
+        let mut starts = crate::zh::chars::PairSet::new();
         let mut total = 0f64;
         for line in WORDS.lines() {
             if let Some((w, f)) = line.split_once(' ') {
@@ -55,8 +49,7 @@ pub fn get() -> &'static Lm {
                 if let Some(k) = key(&chars) {
                     freq.push((k, f));
                     if chars.len() >= 2 {
-                        let bit = start_bit(chars[0], chars[1]);
-                        starts[bit / 64] |= 1 << (bit % 64);
+                        starts.insert(chars[0], chars[1]);
                     }
                 }
             }
@@ -149,8 +142,7 @@ impl Lm {
 
     /// Can a word of two or more characters start with `a`, `b`? (No false "no".)
     fn may_start(&self, a: char, b: char) -> bool {
-        let bit = start_bit(a, b);
-        self.starts[bit / 64] & (1 << (bit % 64)) != 0
+        self.starts.may_hold(a, b)
     }
 
     /// The log-probability of the word `w` (two to four characters), if it is one.

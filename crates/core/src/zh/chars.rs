@@ -63,12 +63,43 @@ pub fn latin_tail(s: &str) -> (&str, &str) {
     s.split_at(s.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len())
 }
 
-/// Two characters hashed to one of `2^bits` bits: a bitset of the pairs some word (a
-/// dictionary's, a gazetteer's) begins with answers "no word starts here" before a map is
-/// probed.
-pub fn pair_bit(a: char, b: char, bits: u32) -> usize {
-    let h = (a as u32).wrapping_mul(0x9E37_79B1) ^ (b as u32);
-    (h.wrapping_mul(0x85EB_CA6B) >> (32 - bits)) as usize
+/// Pairs of characters (the first two of the words of a dictionary, a gazetteer), each
+/// hashed to one of 2^20 bits (128 KB): "no word starts with these two" answered before a
+/// map of the words is probed. No false "no"; a "maybe" may be wrong.
+pub struct PairSet {
+    bits: Vec<u64>,
+}
+
+impl PairSet {
+    const BITS: u32 = 20;
+
+    pub fn new() -> PairSet {
+        PairSet {
+            bits: vec![0; 1 << (Self::BITS - 6)],
+        }
+    }
+
+    fn bit(a: char, b: char) -> usize {
+        let h = (a as u32).wrapping_mul(0x9E37_79B1) ^ (b as u32);
+        (h.wrapping_mul(0x85EB_CA6B) >> (32 - Self::BITS)) as usize
+    }
+
+    pub fn insert(&mut self, a: char, b: char) {
+        let bit = Self::bit(a, b);
+        self.bits[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// Might a word start with `a`, `b`?
+    pub fn may_hold(&self, a: char, b: char) -> bool {
+        let bit = Self::bit(a, b);
+        self.bits[bit / 64] & (1 << (bit % 64)) != 0
+    }
+}
+
+impl Default for PairSet {
+    fn default() -> PairSet {
+        PairSet::new()
+    }
 }
 
 #[cfg(test)]
@@ -84,5 +115,15 @@ mod tests {
             assert_eq!(first_char(w), w.chars().next().unwrap());
             assert_eq!(last_char(w), w.chars().next_back().unwrap());
         }
+    }
+
+    #[test]
+    fn a_pair_set_holds_what_was_put_in() {
+        let mut set = PairSet::new();
+        set.insert('城', '乡');
+        assert!(set.may_hold('城', '乡'));
+        // another pair's bit (deterministic: a fixed hash) is not set by it
+        assert!(!set.may_hold('乡', '城'));
+        assert!(!PairSet::new().may_hold('城', '乡'));
     }
 }
