@@ -178,21 +178,14 @@ impl Converter {
             if lead < 0xE0 {
                 // ASCII, or a two-byte sequence (Latin, Greek, Cyrillic …): never CJK
                 i += if lead < 0x80 { 1 } else { 2 };
-            } else if lead < 0xF0 {
-                let u = ((lead as usize & 0x0F) << 12)
-                    | ((b[i + 1] as usize & 0x3F) << 6)
-                    | (b[i + 2] as usize & 0x3F);
-                if matches!(u, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF) {
-                    cjk += 1;
-                    trad += (self.traditional[u / 64] >> (u % 64)) as usize & 1;
-                }
-                i += 3;
-            } else {
-                // beyond the BMP: CJK or not, never in the (BMP) set of traditional forms
-                let c = text[i..].chars().next().expect("a character starts here");
-                cjk += crate::zh::chars::is_cjk(c) as usize;
-                i += 4;
+                continue;
             }
+            let c = text[i..].chars().next().expect("a character starts here");
+            if crate::zh::chars::is_cjk(c) {
+                cjk += 1;
+                trad += self.is_traditional(c) as usize;
+            }
+            i += c.len_utf8();
         }
         (cjk, trad)
     }
