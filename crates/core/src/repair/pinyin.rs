@@ -132,8 +132,11 @@ pub fn strip(line: &str, out: &mut String) -> usize {
     let mut prev: Option<char> = None;
     // what is kept is copied in runs, from `kept` up to the next annotation
     let mut kept = 0;
-    let mut from = 0;
-    while let Some(at) = parens(line, from).next() {
+    for at in parens(line, 0) {
+        // a parenthesis inside an annotation just removed is passed over
+        if at < kept {
+            continue;
+        }
         let before = if at > kept {
             line[kept..at].chars().next_back()
         } else {
@@ -144,9 +147,6 @@ pub fn strip(line: &str, out: &mut String) -> usize {
             removed += 1;
             prev = before;
             kept = at + len;
-            from = kept;
-        } else {
-            from = at + 1;
         }
     }
     out.push_str(&line[kept..]);
