@@ -55,6 +55,12 @@ fn invisible(c: char) -> bool {
     INVISIBLE.contains(&c)
 }
 
+/// Has `s` a tab or an invisible character? (One substring search for each: a walk decoding
+/// every character costs more.)
+fn has_tab_or_invisible(s: &str) -> bool {
+    s.contains('\t') || INVISIBLE.iter().any(|c| s.contains(*c))
+}
+
 /// `…区长 周明`, `县长 林 平`: an office, a space, a name of two to four characters.
 fn signature(line: &str) -> bool {
     let Some((office, name)) = line.rsplit_once(' ').map(|(a, b)| (a.trim_end(), b)) else {
@@ -200,20 +206,18 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
     // has a parenthesis)
     let has_pinyin = std::cell::OnceCell::new();
     // tabs and invisible characters, looked for once in the whole text (most have none)
-    // (one substring search per character: a walk decoding every character cost more)
-    let has_tabs_or_invisibles =
-        normalized.contains('\t') || INVISIBLE.iter().any(|c| normalized.contains(*c));
+    let has_tabs_or_invisibles = has_tab_or_invisible(&normalized);
     for raw in normalized.split('\n') {
-        let cleaned: std::borrow::Cow<str> =
-            if has_tabs_or_invisibles && raw.chars().any(|c| c == '\t' || invisible(c)) {
-                raw.chars()
-                    .filter(|c| !invisible(*c))
-                    .map(|c| if c == '\t' { ' ' } else { c })
-                    .collect::<String>()
-                    .into()
-            } else {
-                raw.into()
-            };
+        let cleaned: std::borrow::Cow<str> = if has_tabs_or_invisibles && has_tab_or_invisible(raw)
+        {
+            raw.chars()
+                .filter(|c| !invisible(*c))
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .collect::<String>()
+                .into()
+        } else {
+            raw.into()
+        };
         let trimmed = cleaned.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
         if trimmed.is_empty() {
             blank = true;
