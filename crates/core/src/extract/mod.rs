@@ -568,29 +568,34 @@ fn strip_subject(s: &str) -> String {
     let mut t = s.trim();
     loop {
         let before = t;
-        // a word is compared only where its first (last) character is: most are not there
+        // a word is compared only where its first (last) character is, and a list walked
+        // only when some word of it starts (ends) with t's: most subjects have none
         let mut first = t.chars().next();
-        for (w, f) in LEAD_WORDS
-            .iter()
-            .zip(LEAD_FIRSTS)
-            .chain(COMMITMENTS.iter().zip(COMMITMENT_FIRSTS))
-        {
-            if first != Some(f) {
-                continue;
-            }
-            if let Some(r) = t.strip_prefix(w) {
-                t = r.trim_start_matches(['，', ',', ' ']);
-                first = t.chars().next();
+        if first.is_some_and(|c| LEAD_FIRSTS.contains(&c) || COMMITMENT_FIRSTS.contains(&c)) {
+            for (w, f) in LEAD_WORDS
+                .iter()
+                .zip(LEAD_FIRSTS)
+                .chain(COMMITMENTS.iter().zip(COMMITMENT_FIRSTS))
+            {
+                if first != Some(f) {
+                    continue;
+                }
+                if let Some(r) = t.strip_prefix(w) {
+                    t = r.trim_start_matches(['，', ',', ' ']);
+                    first = t.chars().next();
+                }
             }
         }
         let mut last = t.chars().next_back();
-        for (w, l) in TAIL_WORDS.iter().zip(TAIL_LASTS) {
-            if last != Some(l) {
-                continue;
-            }
-            if let Some(r) = t.strip_suffix(w) {
-                t = r;
-                last = t.chars().next_back();
+        if last.is_some_and(|c| TAIL_LASTS.contains(&c)) {
+            for (w, l) in TAIL_WORDS.iter().zip(TAIL_LASTS) {
+                if last != Some(l) {
+                    continue;
+                }
+                if let Some(r) = t.strip_suffix(w) {
+                    t = r;
+                    last = t.chars().next_back();
+                }
             }
         }
         // a year in front (2025年) is context, not subject
@@ -607,35 +612,31 @@ fn strip_subject(s: &str) -> String {
 }
 
 fn years_in(chars: &[char], upto: usize) -> Option<i32> {
+    let end = upto.min(chars.len());
     let mut best = None;
-    let mut i = 0;
-    while i + 4 < upto.min(chars.len()) {
-        // `2025年`, and `2025 年` as some sites space it
-        let year_at = if chars[i + 4] == '年' {
-            Some(i + 4)
-        } else if chars[i + 4] == ' ' && chars.get(i + 5) == Some(&'年') && i + 5 < upto {
-            Some(i + 5)
-        } else {
-            None
+    // from each 年: `2025年`, and `2025 年` as some sites space it (a 年 has at most one
+    // year before it, and no two years overlap)
+    for (p, _) in chars[..end].iter().enumerate().filter(|(_, c)| **c == '年') {
+        let i = match p.checked_sub(4) {
+            Some(i) if chars[p - 1] != ' ' => i,
+            _ => match p.checked_sub(5) {
+                Some(i) if chars[p - 1] == ' ' => i,
+                _ => continue,
+            },
         };
-        if chars[i..i + 4].iter().all(|c| c.is_ascii_digit())
-            && year_at.is_some()
-            && (i == 0 || !chars[i - 1].is_ascii_digit())
+        if !chars[i..i + 4].iter().all(|c| c.is_ascii_digit())
+            || (i > 0 && chars[i - 1].is_ascii_digit())
         {
-            let y: i32 = chars[i..i + 4]
-                .iter()
-                .collect::<String>()
-                .parse()
-                .unwrap_or(0);
-            // 比2020年 / 较2020年 name the base, not the period
-            // (`是2012年的1.2倍`: the base of a ratio)
-            let base = i > 0 && matches!(chars[i - 1], '比' | '较' | '与' | '是');
-            if crate::zh::dates::YEARS.contains(&y) && !base {
-                best = Some(y);
-            }
-            i = year_at.map_or(i + 5, |a| a + 1);
-        } else {
-            i += 1;
+            continue;
+        }
+        let y = chars[i..i + 4]
+            .iter()
+            .fold(0, |y, c| y * 10 + c.to_digit(10).unwrap_or(0) as i32);
+        // 比2020年 / 较2020年 name the base, not the period
+        // (`是2012年的1.2倍`: the base of a ratio)
+        let base = i > 0 && matches!(chars[i - 1], '比' | '较' | '与' | '是');
+        if crate::zh::dates::YEARS.contains(&y) && !base {
+            best = Some(y);
         }
     }
     best
@@ -715,8 +716,8 @@ pub fn opens_target_list(chars: &[char]) -> bool {
         "预期目标",
     ];
     const FIRSTS: [char; OPENINGS.len()] = ends_of(&OPENINGS, false);
-    // every opening holds 目 (asked of every sentence; most have none)
-    if !chars.contains(&'目') {
+    // every opening holds 目标 (asked of every sentence; most have none, 项目 is common)
+    if !chars.windows(2).any(|w| w == ['目', '标']) {
         return false;
     }
     // only where an opening's first character is (目 itself is everywhere: 项目)
@@ -2122,5 +2123,67 @@ mod tests {
                 (Some(400.0), Some("超"))
             ]
         );
+    }
+
+    /// `years_in` as it was, position by position: the reference the search from each 年
+    /// is held to.
+    fn years_in_reference(chars: &[char], upto: usize) -> Option<i32> {
+        let mut best = None;
+        let mut i = 0;
+        while i + 4 < upto.min(chars.len()) {
+            let year_at = if chars[i + 4] == '年' {
+                Some(i + 4)
+            } else if chars[i + 4] == ' ' && chars.get(i + 5) == Some(&'年') && i + 5 < upto {
+                Some(i + 5)
+            } else {
+                None
+            };
+            if chars[i..i + 4].iter().all(|c| c.is_ascii_digit())
+                && year_at.is_some()
+                && (i == 0 || !chars[i - 1].is_ascii_digit())
+            {
+                let y: i32 = chars[i..i + 4]
+                    .iter()
+                    .collect::<String>()
+                    .parse()
+                    .unwrap_or(0);
+                let base = i > 0 && matches!(chars[i - 1], '比' | '较' | '与' | '是');
+                if crate::zh::dates::YEARS.contains(&y) && !base {
+                    best = Some(y);
+                }
+                i = year_at.map_or(i + 5, |a| a + 1);
+            } else {
+                i += 1;
+            }
+        }
+        best
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn years_found_as_before(
+            // digits of real years and of others, 年 and spaces: overlapping and adjacent
+            // candidates, years cut by `upto`
+            tokens in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "2019", "2025", "1890", "12024", "1", "年", "年", " ", " 年", "比", "是", "在",
+                ]),
+                0..24,
+            ),
+            upto in 0usize..70,
+        ) {
+            let chars: Vec<char> = tokens.concat().chars().collect();
+            proptest::prop_assert_eq!(years_in(&chars, upto), years_in_reference(&chars, upto));
+        }
+    }
+
+    #[test]
+    fn years_named_and_years_compared_with() {
+        let c = |s: &str| s.chars().collect::<Vec<char>>();
+        assert_eq!(last_year_in(&c("2023年完成，2025 年力争")), Some(2025));
+        assert_eq!(last_year_in(&c("2024年比2020年增长")), Some(2024));
+        assert_eq!(last_year_in(&c("12024年")), None);
+        // cut before the 年 of the second year
+        assert_eq!(years_in(&c("2023年和2024年"), 10), Some(2023));
     }
 }
