@@ -44,21 +44,48 @@ const MAX_ERROR_SHARE: f64 = 0.05;
 /// call ends at every malformed sequence, so a 33 MB file with a million malformed bytes took
 /// 20 minutes that way (pages × errors); through 32 KB it takes a fraction of a second.
 fn decode_counting(enc: &'static Encoding, bytes: &[u8]) -> (String, usize) {
+    decode_chunks(enc, bytes, false).expect("decoding to the end never stops early")
+}
+
+/// The whole input decoded, if it reads as `enc` without any damage (`badness` 0): the
+/// decoding stops at the first sign of damage, which a legacy file in another encoding
+/// shows early (Big5 read as GBK: its punctuation is GBK's private-use area).
+fn decode_clean(enc: &'static Encoding, bytes: &[u8]) -> Option<String> {
+    decode_chunks(enc, bytes, true).map(|(text, _)| text)
+}
+
+/// `decode_counting`; with `stop_on_damage`, `None` at the first malformed sequence or
+/// character `badness` counts.
+fn decode_chunks(
+    enc: &'static Encoding,
+    bytes: &[u8],
+    stop_on_damage: bool,
+) -> Option<(String, usize)> {
     let mut decoder = enc.new_decoder_without_bom_handling();
     let cap = decoder
         .max_utf8_buffer_length_without_replacement(bytes.len())
         .unwrap_or(bytes.len() * 3);
     let mut out = String::with_capacity(cap.min(bytes.len() * 3 / 2 + 16));
-    let mut buf = [0u8; DECODE_CHUNK];
+    // a str: encoding_rs keeps it UTF-8, so what it writes there needs no validating
+    let mut buf = String::from_utf8(vec![0u8; DECODE_CHUNK]).expect("zeros are UTF-8");
+    // looking for damage, a small first chunk: another encoding's shows within it
+    let mut limit = if stop_on_damage {
+        PROBE_CHUNK
+    } else {
+        DECODE_CHUNK
+    };
     let mut errors = 0;
     let mut src = bytes;
     loop {
-        let (res, read, written) = decoder.decode_to_utf8_without_replacement(src, &mut buf, true);
+        let (res, read, written) =
+            decoder.decode_to_str_without_replacement(src, &mut buf[..limit], true);
+        limit = DECODE_CHUNK;
         src = &src[read..];
-        out.push_str(
-            std::str::from_utf8(&buf[..written])
-                .expect("encoding_rs writes whole UTF-8 characters"),
-        );
+        let chunk = &buf[..written];
+        if stop_on_damage && (bad_chars(chunk) > 0 || matches!(res, DecoderResult::Malformed(..))) {
+            return None;
+        }
+        out.push_str(chunk);
         match res {
             DecoderResult::InputEmpty => break,
             DecoderResult::OutputFull => {}
@@ -68,12 +95,16 @@ fn decode_counting(enc: &'static Encoding, bytes: &[u8]) -> (String, usize) {
             }
         }
     }
-    (out, errors)
+    Some((out, errors))
 }
 
 /// Output buffer of `decode_counting`: large enough that a call decodes many lines, small
 /// enough to stay in cache.
 const DECODE_CHUNK: usize = 32 * 1024;
+
+/// The first output chunk of a decoding that stops at damage: a page of text shows a wrong
+/// encoding's private-use characters or malformed sequences.
+const PROBE_CHUNK: usize = 4 * 1024;
 
 /// UTF-16 without a BOM: the high byte of every code unit of Chinese text is 0x00 (ASCII),
 /// 0x20–0x9F (punctuation and the CJK blocks) or 0xFF (full-width forms), and at least a few
@@ -112,14 +143,17 @@ pub fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
 /// How much of a decoding is damage: malformed sequences, private-use characters (what
 /// Big5 bytes become when read as GBK) and control characters.
 fn badness(text: &str, errors: usize) -> usize {
-    errors
-        + text
-            .chars()
-            .filter(|c| {
-                matches!(*c as u32, 0xE000..=0xF8FF)
-                    || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-            })
-            .count()
+    errors + bad_chars(text)
+}
+
+/// The private-use and control characters of `text` (what `badness` adds to the errors).
+fn bad_chars(text: &str) -> usize {
+    text.chars()
+        .filter(|c| {
+            matches!(*c as u32, 0xE000..=0xF8FF)
+                || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        })
+        .count()
 }
 
 /// Decodes a document's bytes: a BOM, UTF-16, UTF-8, else the least damaged reading in the
@@ -173,12 +207,11 @@ fn not_utf8(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     // Big5 (Big5 read as GBK always shows private-use characters: its punctuation row and
     // first character rows are GBK's user-defined area), needs no detector run
     for enc in [GBK, BIG5] {
-        let (text, errors) = decode_counting(enc, bytes);
-        if badness(&text, errors) == 0 {
+        if let Some(text) = decode_clean(enc, bytes) {
             return Ok(Decoded {
                 text,
                 encoding: enc.name(),
-                errors,
+                errors: 0,
             });
         }
     }
@@ -361,5 +394,40 @@ mod tests {
             decode(&bytes),
             Err(DecodeError::Undecodable { .. })
         ));
+    }
+
+    proptest::proptest! {
+        /// A decoding that stops at the first damage says clean exactly when the whole
+        /// decoding has no badness, and then gives the same text: on GBK and Big5 bytes,
+        /// malformed and control bytes, private-use reads, across the 32 KB chunks.
+        #[test]
+        fn clean_decoding_stops_only_on_damage(
+            pieces in proptest::collection::vec(0usize..6, 0..40),
+            long in proptest::bool::ANY,
+        ) {
+            let gbk = GBK.encode(SAMPLE).0.into_owned();
+            let big5 = BIG5.encode(SAMPLE_HANT).0.into_owned();
+            let mut bytes = Vec::new();
+            if long {
+                // past the first chunk before the pieces
+                while bytes.len() < DECODE_CHUNK + 7 {
+                    bytes.extend_from_slice(&gbk);
+                }
+            }
+            for p in pieces {
+                match p {
+                    0 | 1 => bytes.extend_from_slice(&gbk),
+                    2 => bytes.extend_from_slice(&big5),
+                    3 => bytes.push(0x81),
+                    4 => bytes.push(0x07),
+                    _ => bytes.extend_from_slice(&[0xA1, 0x40]),
+                }
+            }
+            for enc in [GBK, BIG5] {
+                let (text, errors) = decode_counting(enc, &bytes);
+                let expect = (badness(&text, errors) == 0).then_some(text);
+                proptest::prop_assert_eq!(decode_clean(enc, &bytes), expect);
+            }
+        }
     }
 }
