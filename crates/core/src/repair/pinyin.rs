@@ -38,9 +38,10 @@ const ZERO_INITIAL: [&str; 12] = [
 
 /// Every syllable an initial and a final spell: a bare initial is not one, and the finals
 /// that stand alone are the only ones without an initial (y/w take the i/u-less spellings:
-/// ya, wu …). Built once: a document of pinyin asks about every few characters.
-fn syllables() -> &'static rustc_hash::FxHashSet<String> {
-    static S: std::sync::OnceLock<rustc_hash::FxHashSet<String>> = std::sync::OnceLock::new();
+/// ya, wu …). Built once: a document of pinyin asks about every few characters. Each is
+/// kept as its letters packed into an integer (`key`): no string is built to ask.
+fn syllables() -> &'static rustc_hash::FxHashSet<u64> {
+    static S: std::sync::OnceLock<rustc_hash::FxHashSet<u64>> = std::sync::OnceLock::new();
     S.get_or_init(|| {
         let mut set = rustc_hash::FxHashSet::default();
         for i in INITIALS {
@@ -48,11 +49,22 @@ fn syllables() -> &'static rustc_hash::FxHashSet<String> {
                 if i.is_empty() && !ZERO_INITIAL.contains(&f) {
                     continue;
                 }
-                set.insert(format!("{i}{f}"));
+                let mut p = [0u8; 6];
+                let s = format!("{i}{f}");
+                p[..s.len()].copy_from_slice(s.as_bytes());
+                set.insert(key(p));
             }
         }
         set
     })
+}
+
+/// Up to six lowercase ASCII letters (zero-padded) as one integer: letters are never zero,
+/// so different spellings have different keys.
+fn key(p: [u8; 6]) -> u64 {
+    let mut b = [0u8; 8];
+    b[..6].copy_from_slice(&p);
+    u64::from_le_bytes(b)
 }
 
 /// Is `s` (tone marks allowed) one pinyin syllable?
@@ -70,7 +82,7 @@ pub fn is_syllable(s: &str) -> bool {
             None => return false,
         }
     }
-    n > 0 && std::str::from_utf8(&p[..n]).is_ok_and(|p| syllables().contains(p))
+    n > 0 && syllables().contains(&key(p))
 }
 
 /// A syllable as annotations write it: lowercase.
