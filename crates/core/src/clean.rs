@@ -100,7 +100,10 @@ fn ends_on_credit(line: &str) -> bool {
 
 /// A breadcrumb or a menu has its separators; a line of separators only is nothing else.
 fn separated(line: &str) -> bool {
-    line.contains(['>', '＞', '»', '›', '|', '｜'])
+    // byte searches, one per separator (a walk decoding every character of every line
+    // cost several times more)
+    memchr::memchr2(b'>', b'|', line.as_bytes()).is_some()
+        || ["＞", "»", "›", "｜"].iter().any(|s| line.contains(s))
         || line.chars().all(|c| {
             c.is_whitespace() || matches!(c, '/' | '-' | '—' | '_' | '=' | '*' | '·' | '•')
         })
@@ -114,14 +117,17 @@ const TOOLBAR_WORDS: [&str; 5] = ["首页", "首頁", "收藏", "打印", "窗�
 /// A clock time's colon between digits (`09:30`, `09：30`): in every dateline the pattern
 /// takes but `date 2026-…`. (`\d` is any Unicode digit; `is_numeric` takes more, never less.)
 fn clock_or_date(line: &str) -> bool {
-    // the colons first (most lines have none), their neighbours only then
-    let clock = line.match_indices([':', '：']).any(|(at, colon)| {
+    // the colons first (most lines have none), found by byte searches, their neighbours
+    // only then
+    let between_digits = |at: usize, colon: &str| {
         line[..at].chars().next_back().is_some_and(char::is_numeric)
             && line[at + colon.len()..]
                 .chars()
                 .next()
                 .is_some_and(char::is_numeric)
-    });
+    };
+    let clock = memchr::memchr_iter(b':', line.as_bytes()).any(|at| between_digits(at, ":"))
+        || memchr::memmem::find_iter(line.as_bytes(), "：").any(|at| between_digits(at, "："));
     clock || line.contains("date")
 }
 
@@ -831,5 +837,42 @@ mod tests {
         // a Latin word at the end of a few lines is not a token
         let c = cleaner().clean("引进AI\n发展AI\n标题\n正文一。\n正文二。\n正文三。\n正文四。\n正文五。\n正文六。\n正文七。\n正文八。\n正文九。");
         assert!(c.text.starts_with("引进AI\n发展AI"));
+    }
+
+    /// The guards as they were, walking the characters: the references of the byte
+    /// searches.
+    fn separated_reference(line: &str) -> bool {
+        line.contains(['>', '＞', '»', '›', '|', '｜'])
+            || line.chars().all(|c| {
+                c.is_whitespace() || matches!(c, '/' | '-' | '—' | '_' | '=' | '*' | '·' | '•')
+            })
+    }
+
+    fn clock_or_date_reference(line: &str) -> bool {
+        let clock = line.match_indices([':', '：']).any(|(at, colon)| {
+            line[..at].chars().next_back().is_some_and(char::is_numeric)
+                && line[at + colon.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_numeric)
+        });
+        clock || line.contains("date")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn guards_answer_as_before(
+            chars in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    '>', '＞', '»', '›', '|', '｜', ':', '：', '1', '９', '中', '页', ' ', '/', '-',
+                    '—', '·', 'd', 'a', 't', 'e', '\u{3000}',
+                ]),
+                0..16,
+            ),
+        ) {
+            let line: String = chars.into_iter().collect();
+            proptest::prop_assert_eq!(separated(&line), separated_reference(&line));
+            proptest::prop_assert_eq!(clock_or_date(&line), clock_or_date_reference(&line));
+        }
     }
 }
