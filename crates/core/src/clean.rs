@@ -89,6 +89,9 @@ struct Rule {
     /// A cheap test every line the pattern matches passes: the pattern is tried only on
     /// lines that pass it (for patterns whose automaton is costly on every line).
     guard: Option<fn(&str) -> bool>,
+    /// A word every line the pattern matches holds (in either script): a document without
+    /// it is not searched line by line at all.
+    doc_word: Option<&'static str>,
 }
 
 /// A line that ends on a photo credit's 摄 (攝), before an optional closing parenthesis
@@ -113,6 +116,23 @@ fn separated(line: &str) -> bool {
 /// either script, and words the traditional script writes the same way. (Guards run on
 /// every line of every document: 首 alone is in 首次, 首位 and let most lines through.)
 const TOOLBAR_WORDS: [&str; 5] = ["首页", "首頁", "收藏", "打印", "窗口"];
+
+/// A line holding 【 or one of `TOOLBAR_WORDS`: one search for all six.
+fn toolbar_word(line: &str) -> bool {
+    static WORDS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    WORDS
+        .get_or_init(|| {
+            aho_corasick::AhoCorasick::new(std::iter::once("【").chain(TOOLBAR_WORDS))
+                .expect("toolbar words")
+        })
+        .is_match(line)
+}
+
+/// A line ending, but for spaces, on the last character of a site's name in the banner
+/// pattern (人民政府, 门户网站, 新闻网, 融媒体中心 …, either script).
+fn ends_on_site(line: &str) -> bool {
+    line.trim_end().ends_with(['府', '网', '網', '站', '心'])
+}
 
 /// A clock time's colon between digits (`09:30`, `09：30`): in every dateline the pattern
 /// takes but `date 2026-…`. (`\d` is any Unicode digit; `is_numeric` takes more, never less.)
@@ -171,12 +191,14 @@ const RULES: &[Rule] = &[
         // a government site's disclosure table (索引号 | … | 文号 | …), as cells or as lines
         pattern: r"^\s*[|｜]?\s*(文件名称|索引号|文号|成文日期|公开日期|公开目录|公开形式|公开责任部门|有效性|主题分类|信息分类|发文机关|发布机构|公开方式|公开范围|所属机构|体裁分类|组配分类|生效日期|废止日期)\s*[|｜:：]",
         guard: None,
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Navigation,
         action: Action::DropLine,
         pattern: r"^(导航菜单|网站导航|网站首页|首页|返回首页|当前位置[:：].*|您的位置[:：].*|您现在的位置.*|现在位置[:：].*|所在位置[:：].*|首页\s*[>＞»›].*)$",
         guard: None,
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Navigation,
@@ -184,12 +206,14 @@ const RULES: &[Rule] = &[
         // a breadcrumb (首页 >> 新闻 >> 正文) or a menu (新闻中心 | 专题 | 政务 | …)
         pattern: r"^[^。，！？]{0,40}?(\s*(>>?|＞|»|›)\s*[^。，！？>＞»›]{1,20}){2,}\s*$|^\s*[^|｜。，！？\d]{1,12}(\s*[|｜]\s*[^|｜。，！？\d]{1,12}){2,}\s*[|｜]?\s*$|^[\s>＞»›|｜/\-—_=*·•]+$",
         guard: Some(separated),
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Toolbar,
         action: Action::DropLine,
         pattern: r"^.{0,30}【\s*(字号|字体|打印|关闭|收藏|大\s*中\s*小).*$|^.{0,40}(设为首页|加入收藏|打印本页|关闭窗口)[\s|｜]*(加入收藏夹?|设为首页)?\s*$",
-        guard: Some(|line| line.contains('【') || TOOLBAR_WORDS.iter().any(|w| line.contains(w))),
+        guard: Some(toolbar_word),
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Toolbar,
@@ -200,6 +224,7 @@ const RULES: &[Rule] = &[
             r"))+[\s|｜/\[\]【】:：]*$"
         ),
         guard: None,
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Banner,
@@ -207,19 +232,22 @@ const RULES: &[Rule] = &[
         // the site's name on a line of its own (`某某县人民政府`, `某某新闻网`), at the top of
         // the page (at the end, a government's name is the document's signature)
         pattern: r"^\s*[\p{Han}·]{2,16}(人民政府|人民政府网|政府网|门户网站|政务网|新闻网|融媒体中心)\s*$",
-        guard: None,
+        guard: Some(ends_on_site),
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Bookmark,
         action: Action::DropLine,
         pattern: r"^收藏《.*》[)）]?$",
         guard: None,
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Disclaimer,
         action: Action::DropLine,
         pattern: r"本文仅代表作者观点|不代表本站立场|未经许可[,，]?不得转载|版权归原作者所有|如有侵权[,，]?请联系|下载文档前请自行甄别|仅部分预览|如文档侵犯您的权益|人工客服工作时间|如果我们使用了您的图片|欢迎关注.{0,20}(APP|客户端|公众号)$|(?i:copyright|all rights reserved)|下面是小编为大家整理的|供大家参考[。.]?$",
         guard: None,
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Docshare,
@@ -227,36 +255,42 @@ const RULES: &[Rule] = &[
         // a document-sharing site's file card: format, size, pages, the download button
         pattern: r"^\s*[•·]?\s*(格式[:：]\s*(?i:docx?|pdf|txt|pptx?|wps)|大小[:：]\s*[\d.]+\s*[KMG]B|文档页数[:：]\s*\d+|页数[:：]\s*\d+)\s*$|^下载文档原格式$|^\s*/\s*\d+\s*$",
         guard: None,
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Address,
         action: Action::DropLine,
         pattern: r"^(本文地址|本文链接|原文链接|文章链接)[:：]",
         guard: None,
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Comments,
         action: Action::DropLine,
         pattern: r"^(留言与评论|发表评论|网友评论|我要评论|评论[(（]|相关评论)",
         guard: None,
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Captcha,
         action: Action::DropLine,
         pattern: r"^(验证码|请输入验证码)[:：]?",
         guard: None,
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Footer,
         action: Action::DropLine,
         pattern: r"^(主办单位|承办单位|主办|承办|协办单位|技术支持|网站维护)[:：]|版权所有|ICP备|ICP证|公网安备|网站标识码|^网站地图$|^(联系电话|联系我们|联系方式|电子邮箱|通讯地址)[:：]?|^(上一条|下一条|上一篇|下一篇)[:：]",
         guard: None,
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::SourceLine,
         action: Action::DropLine,
         pattern: SOURCE_LABEL,
         guard: None,
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::SourceLine,
@@ -264,6 +298,7 @@ const RULES: &[Rule] = &[
         // a dateline: a date and a clock time with a site or author name, no sentence
         pattern: r"^[^。，！？]{0,24}(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日)\s*(星期.)?\s*\d{1,2}[:：]\d{2}([:：]\d{2})?[^。，！？]{0,40}$|^[^。，！？]{0,24}\d{1,2}[:：]\d{2}\s+\d{4}-\d{1,2}-\d{1,2}[^。，！？]{0,20}$|^\s*date\s+\d{4}-\d{2}-\d{2}",
         guard: Some(clock_or_date),
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Caption,
@@ -271,6 +306,7 @@ const RULES: &[Rule] = &[
         // 图为…, a picture's file name, a picture line marked ▲
         pattern: r"^(图为|图片来源[:：]|摄影[:：])|^[\w\-.]{1,40}\.(?i:png|jpe?g|gif|webp|bmp)$|^[▲△][^。]{0,60}(作.{0,6}报告|出席|主持|讲话|致辞|调研|视察|参观|现场|合影|发言)[^。]{0,30}$",
         guard: Some(picture_line),
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Caption,
@@ -278,6 +314,7 @@ const RULES: &[Rule] = &[
         // a photo credit ending the line (新华社记者某某 摄, 人民网 某某摄)
         pattern: r"^[(（]?(记者|通讯员).{1,12}摄[)）]?$|^.{0,120}?[。\s]\s*[\p{Han}·]{0,12}?(记者|通讯员)?\s*[\p{Han}·]{2,4}\s*摄\s*[)）]?$",
         guard: Some(ends_on_credit),
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Forum,
@@ -285,24 +322,28 @@ const RULES: &[Rule] = &[
         // a forum post's user card (每日心情, 签到天数, 积分…)
         pattern: r"^TA的每日心情|^签到天数[:：]|^[-\s]*积分\s*$|^[-\s]*版主\s*$|^[-\s]*\d{1,7}\s*[|｜]?\s*$",
         guard: None,
+        doc_word: None,
     },
     Rule {
         name: Boilerplate::Paywall,
         action: Action::Cut,
         pattern: r"…*[(（][^()（）]{0,60}省略\d+字[^()（）]{0,40}[)）]…*",
         guard: Some(|line| line.contains("省略")),
+        doc_word: Some("省略"),
     },
     Rule {
         name: Boilerplate::Paywall,
         action: Action::Cut,
         pattern: r"\s*…*[(（]?未完[,，]\s*全文共\d+字.*$",
         guard: Some(|line| line.contains("未完")),
+        doc_word: Some("未完"),
     },
     Rule {
         name: Boilerplate::Toc,
         action: Action::TocStart,
         pattern: r"^(目录|提纲|目录/提纲|目录提纲)\s*[:：]?\s*[…\.。·]*$",
         guard: None,
+        doc_word: None,
     },
 ];
 
@@ -317,6 +358,7 @@ struct Compiled {
     action: Action,
     re: Regex,
     guard: Option<fn(&str) -> bool>,
+    doc_word: Option<&'static str>,
 }
 
 pub struct Cleaner {
@@ -415,6 +457,7 @@ impl Cleaner {
                 re: crate::zh::regex(&widen(r.pattern, cc))
                     .unwrap_or_else(|e| panic!("clean rule {}: {e}", r.name.as_str())),
                 guard: r.guard,
+                doc_word: r.doc_word,
             })
             .collect();
         let label = crate::zh::regex(&widen(SOURCE_LABEL, cc)).expect("source label pattern");
@@ -435,6 +478,13 @@ impl Cleaner {
         let mut kept: Vec<std::borrow::Cow<str>> = Vec::new();
         let mut in_toc = false;
         let injected = injected_token(text);
+        // rules whose word the document does not hold (a cut of an injected token joins
+        // text only before a space: it makes no word the text did not hold)
+        let absent: Vec<bool> = self
+            .rules
+            .iter()
+            .map(|r| r.doc_word.is_some_and(|w| !text.contains(w)))
+            .collect();
         // the line before stood for a value on this one (`来源：` / `某某日报`), or was a
         // breadcrumb separator (`>` / `政务公开`)
         let mut value_next = false;
@@ -490,9 +540,12 @@ impl Cleaner {
             let mut dropped = false;
             // only short lines can be chrome (counted once, again after a cut)
             let mut short = line.chars().count() <= MAX_CHROME_LINE;
-            for r in &self.rules {
+            for (r, absent) in self.rules.iter().zip(&absent) {
                 if line.is_empty() {
                     break;
+                }
+                if *absent {
+                    continue;
                 }
                 if r.name == Boilerplate::Banner && line_no >= BANNER_LINES {
                     continue;
@@ -634,13 +687,16 @@ mod tests {
         for w in TITLE_FIELD_WORDS {
             assert!(widened.contains(w), "{w} is widened in {widened}");
         }
-        // the paywall notes' guards look for words that have no traditional form
+        // the paywall notes' guards (and their documents' words) look for words that have
+        // no traditional form; no other rule skips a document
         let paywalls = RULES.iter().filter(|r| r.name == Boilerplate::Paywall);
         for (r, word) in paywalls.zip(["省略", "未完"]) {
             assert!(r.guard.is_some_and(|g| g(word)) && !r.guard.is_some_and(|g| g("全文")));
+            assert_eq!(r.doc_word, Some(word));
             assert!(r.pattern.contains(word), "{}", r.pattern);
             assert!(widen(r.pattern, cc).contains(word), "{word} is widened");
         }
+        assert_eq!(RULES.iter().filter(|r| r.doc_word.is_some()).count(), 2);
         let credit = RULES
             .iter()
             .find(|r| r.name == Boilerplate::Caption && r.pattern.contains("(记者|通讯员)"))
@@ -717,6 +773,11 @@ mod tests {
             "a.b.webp",
             "▲某某县长作政府工作报告",
             "△會議現場",
+            "青禾县人民政府",
+            " 某某新聞網 ",
+            "青禾縣門戶網站",
+            "某某县融媒体中心",
+            "某某市人民政府网",
         ];
         let guarded: Vec<(&Rule, Regex)> = RULES
             .iter()
