@@ -151,7 +151,7 @@ impl Pipeline {
             report_year: m.report_year,
             review_year: m.review_year,
         };
-        let indicators = extract::document(&chars, &seg, &ctx);
+        let indicators = extract::document(&converted.text, &chars, &seg, &ctx);
         stage_done("extract");
 
         // truncation judged on the whole: a work report that never reaches its plan part

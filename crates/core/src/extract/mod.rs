@@ -23,6 +23,8 @@ pub struct DocContext {
 /// A sentence and where it sits.
 pub struct SentenceCtx<'a> {
     pub chars: &'a [char],
+    /// The same sentence as text.
+    pub text: &'a str,
     /// The document's part at this sentence (review / plan / problems / other).
     pub part: Option<Part>,
     /// Year named in the titles of the sections around it, innermost first.
@@ -980,10 +982,22 @@ fn spread(chars: &[char], qs: &[Quantity]) -> Lists {
 /// the ones before it in its paragraph (a 预计 or a list of targets opened earlier, the last
 /// year named) and from its sections (their part and year).
 pub fn document(
+    text: &str,
     chars: &[char],
     seg: &crate::segment::Segmented,
     ctx: &DocContext,
 ) -> Vec<crate::model::IndicatorRow> {
+    // the byte offset of a char offset, walked forward from the last one asked (sentences
+    // come in order; one that starts before is walked to from the start)
+    let mut walked = (0usize, 0usize);
+    let mut byte_of = |at: usize| {
+        if at < walked.0 {
+            walked = (0, 0);
+        }
+        let bytes: usize = chars[walked.0..at].iter().map(|c| c.len_utf8()).sum();
+        walked = (at, walked.1 + bytes);
+        walked.1
+    };
     // rows made as the figures are found: a list of mentions converted at the end held
     // both at once (hundreds of MB for a 40 MB document)
     let mut indicators: Vec<crate::model::IndicatorRow> = Vec::new();
@@ -1018,14 +1032,17 @@ pub fn document(
             Some(x) => (seg.sections[x].part, section_years[x]),
             None => (None, None),
         };
+        let (from, to) = (byte_of(s.start), byte_of(s.end));
         let sctx = SentenceCtx {
             chars: sc,
+            text: &text[from..to],
             part,
             section_year,
             estimate_scope,
             target_scope,
             paragraph_year,
         };
+        debug_assert!(sctx.text.chars().eq(sc.iter().copied()));
         for mut row in extract_sentence(si, &sctx, ctx) {
             row.seq = count(indicators.len());
             row.section = seg.sentences[si].section.map(count);
@@ -1060,9 +1077,8 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         return Vec::new();
     }
     let mut out: Vec<IndicatorRow> = Vec::new();
-    let sentence_text: String = chars.iter().collect();
-    let is_target_sentence = states_target(&sentence_text, chars);
-    let estimate = ctx.estimate_scope || sentence_text.contains("预计");
+    let is_target_sentence = states_target(ctx.text, chars);
+    let estimate = ctx.estimate_scope || ctx.text.contains("预计");
     let mut prev_subject: Option<String> = None;
     let mut prev_clause_end = 0usize;
     let mut carried_commitment: Option<Commitment> = None;
@@ -1533,6 +1549,7 @@ mod tests {
         let chars: Vec<char> = s.chars().collect();
         let ctx = SentenceCtx {
             chars: &chars,
+            text: s,
             part,
             section_year: None,
             estimate_scope: false,
