@@ -569,7 +569,13 @@ fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
         // the speaker may share the meeting's line: `…第三次会议上 某省省长 某某`
         let l = l.rsplit_once("会议上").map_or(l, |(_, rest)| rest.trim());
         let l = despace_office(l);
-        if let Some(c) = line.captures(&l) {
+        // (the office and the name are set apart by a space: a line without one is asked
+        // only the glued pattern)
+        if let Some(c) = l
+            .contains(char::is_whitespace)
+            .then(|| line.captures(&l))
+            .flatten()
+        {
             let name: String = c[2].chars().filter(|c| !c.is_whitespace()).collect();
             return (Some(name), Some(c[1].to_string()));
         }
@@ -585,7 +591,11 @@ fn speaker(header: &[&str], title: &str) -> (Option<String>, Option<String>) {
         ))
         .expect("speech title regex")
     });
-    if !title.contains(OFFICE_ENDS) {
+    // (the pattern needs an office, a 在 and a 讲话 or 致辞 after it)
+    if !title.contains(OFFICE_ENDS)
+        || !title.contains('在')
+        || !(title.contains("讲话") || title.contains("致辞"))
+    {
         return (None, None);
     }
     if let Some(c) = t.captures(title) {
