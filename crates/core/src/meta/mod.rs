@@ -106,7 +106,8 @@ pub fn clean_title(line: &str) -> String {
         Some(r) if r.ends_with("工作报告") => std::borrow::Cow::Owned(r.to_string()),
         _ => t,
     };
-    let t = if names_document(&t) {
+    // (a site's name after the title is set off by a dash, a bar or an underscore)
+    let t = if t.contains(['-', '_', '|', '｜', '–', '—']) && names_document(&t) {
         let cut = re(
             &SITE,
             r"^(.*?(?:工作报告|讲话|致辞))\s*[-_|｜–—]+\s*[^-_|｜–—]{1,24}$",
