@@ -151,7 +151,8 @@ impl Pipeline {
             report_year: m.report_year,
             review_year: m.review_year,
         };
-        let indicators = extract::document(&converted.text, &chars, &seg, &ctx);
+        let sentences = sentence_rows(&seg, &chars);
+        let indicators = extract::document(&converted.text, &chars, &seg, &sentences, &ctx);
         stage_done("extract");
 
         // truncation judged on the whole: a work report that never reaches its plan part
@@ -164,7 +165,6 @@ impl Pipeline {
         }
 
         let sections = section_rows(&seg);
-        let sentences = sentence_rows(&seg, &chars);
         let char_count = chars.len();
         drop(chars);
         // the metadata's strings move into the row: nothing reads them after it

@@ -980,24 +980,16 @@ fn spread(chars: &[char], qs: &[Quantity]) -> Lists {
 
 /// Every figure of a document, sentence by sentence, with what a sentence inherits from
 /// the ones before it in its paragraph (a 预计 or a list of targets opened earlier, the last
-/// year named) and from its sections (their part and year).
+/// year named) and from its sections (their part and year). `sentences` are the rows of
+/// `seg`'s sentences, one each in order: a sentence's text is sliced from `text` by its
+/// row's byte span.
 pub fn document(
     text: &str,
     chars: &[char],
     seg: &crate::segment::Segmented,
+    sentences: &[crate::model::SentenceRow],
     ctx: &DocContext,
 ) -> Vec<crate::model::IndicatorRow> {
-    // the byte offset of a char offset, walked forward from the last one asked (sentences
-    // come in order; one that starts before is walked to from the start)
-    let mut walked = (0usize, 0usize);
-    let mut byte_of = |at: usize| {
-        if at < walked.0 {
-            walked = (0, 0);
-        }
-        let bytes: usize = chars[walked.0..at].iter().map(|c| c.len_utf8()).sum();
-        walked = (at, walked.1 + bytes);
-        walked.1
-    };
     // rows made as the figures are found: a list of mentions converted at the end held
     // both at once (hundreds of MB for a 40 MB document)
     let mut indicators: Vec<crate::model::IndicatorRow> = Vec::new();
@@ -1032,10 +1024,9 @@ pub fn document(
             Some(x) => (seg.sections[x].part, section_years[x]),
             None => (None, None),
         };
-        let (from, to) = (byte_of(s.start), byte_of(s.end));
         let sctx = SentenceCtx {
             chars: sc,
-            text: &text[from..to],
+            text: &text[sentences[si].bytes.clone()],
             part,
             section_year,
             estimate_scope,
