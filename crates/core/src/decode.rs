@@ -82,7 +82,8 @@ fn decode_chunks(
         limit = DECODE_CHUNK;
         src = &src[read..];
         let chunk = &buf[..written];
-        if stop_on_damage && (bad_chars(chunk) > 0 || matches!(res, DecoderResult::Malformed(..))) {
+        if stop_on_damage && (matches!(res, DecoderResult::Malformed(..)) || chunk.chars().any(bad))
+        {
             return None;
         }
         out.push_str(chunk);
@@ -143,17 +144,12 @@ pub fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
 /// How much of a decoding is damage: malformed sequences, private-use characters (what
 /// Big5 bytes become when read as GBK) and control characters.
 fn badness(text: &str, errors: usize) -> usize {
-    errors + bad_chars(text)
+    errors + text.chars().filter(|c| bad(*c)).count()
 }
 
-/// The private-use and control characters of `text` (what `badness` adds to the errors).
-fn bad_chars(text: &str) -> usize {
-    text.chars()
-        .filter(|c| {
-            matches!(*c as u32, 0xE000..=0xF8FF)
-                || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        })
-        .count()
+/// A private-use or control character: what `badness` adds to the errors.
+fn bad(c: char) -> bool {
+    matches!(c as u32, 0xE000..=0xF8FF) || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
 /// Decodes a document's bytes: a BOM, UTF-16, UTF-8, else the least damaged reading in the
