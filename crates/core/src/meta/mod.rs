@@ -467,19 +467,22 @@ mod meeting {
         (k > 0).then(|| word(c, q + k, "次")).flatten()
     }
 
-    /// Where `(?:人民代表大会|人代会)` + what follows it in `tail` ends, the congress at `p`.
-    fn congress_tail(c: &[char], p: usize, ordinal_needed: bool) -> Option<usize> {
-        CONGRESSES.iter().find_map(|w| {
-            let p3 = word(c, p, w)?;
-            let with = ordinal(c, p3);
-            let ords = [with, (!ordinal_needed).then_some(p3)];
-            ords.into_iter().flatten().find_map(|p4| {
-                [word(c, p4, "全体"), Some(p4)]
-                    .into_iter()
-                    .flatten()
-                    .find_map(|p5| word(c, p5, "会议"))
-            })
-        })
+    /// The ends of `(?:人民代表大会|人代会)`, the ordinal (`(?:第…次)?`, or required with
+    /// `ordinal_needed`), `(?:全体)?会议` at `p`: every way the pattern can end there, in the
+    /// order the regex tries them (alternatives in order, optional parts present first).
+    fn congress_ends(
+        c: &[char],
+        p: usize,
+        ordinal_needed: bool,
+    ) -> impl Iterator<Item = usize> + '_ {
+        CONGRESSES
+            .iter()
+            .filter_map(move |w| word(c, p, w))
+            .flat_map(move |p3| [ordinal(c, p3), (!ordinal_needed).then_some(p3)])
+            .flatten()
+            .flat_map(move |p4| [word(c, p4, "全体"), Some(p4)])
+            .flatten()
+            .filter_map(move |p5| word(c, p5, "会议"))
     }
 
     /// `在(.{2,40}?届.{0,12}?(?:人民代表大会|人代会)(?:第[一二三四五六七八九十]+次)?(?:全体)?会议)`:
@@ -488,14 +491,15 @@ mod meeting {
         (0..c.len()).filter(|&i| c[i] == '在').find_map(|i| {
             dots(c, i + 1, 2, 40)
                 .filter(|&p1| c.get(p1) == Some(&'届'))
-                .find_map(|p1| dots(c, p1 + 1, 0, 12).find_map(|p2| congress_tail(c, p2, false)))
+                .find_map(|p1| {
+                    dots(c, p1 + 1, 0, 12).find_map(|p2| congress_ends(c, p2, false).next())
+                })
                 .map(|end| (i + 1, end))
         })
     }
 
     /// `^(.{0,30}?第.{1,4}届.{0,12}?(?:人民代表大会|人代会)第[一二三四五六七八九十]+次(?:全体)?会议)上`:
-    /// the group's range. (Its ending here must be followed by 上, so each ending the
-    /// congress's tail could take is tried: the tail finds the first of them only.)
+    /// the group's range (the first ending followed by 上).
     pub(super) fn bare(c: &[char]) -> Option<(usize, usize)> {
         let end = dots(c, 0, 0, 30)
             .filter(|&p0| c.get(p0) == Some(&'第'))
@@ -504,14 +508,7 @@ mod meeting {
                     .filter(|&p1| c.get(p1) == Some(&'届'))
                     .find_map(|p1| {
                         dots(c, p1 + 1, 0, 12).find_map(|p2| {
-                            CONGRESSES.iter().find_map(|w| {
-                                let p4 = ordinal(c, word(c, p2, w)?)?;
-                                [word(c, p4, "全体"), Some(p4)]
-                                    .into_iter()
-                                    .flatten()
-                                    .filter_map(|p5| word(c, p5, "会议"))
-                                    .find(|&e| c.get(e) == Some(&'上'))
-                            })
+                            congress_ends(c, p2, true).find(|&e| c.get(e) == Some(&'上'))
                         })
                     })
             })?;
@@ -1500,6 +1497,8 @@ mod tests {
             ("在全县“三级干部”大会上的讲话", Some("全县“三级干部”大会")),
             ("在市“两会”会议上", Some("市“两会”会议")),
             ("在会上", None),
+            // with no 在 before it, the congress's session must be numbered
+            ("第十届人民代表大会会议上", None),
             ("2024年工作总结", None),
         ];
         for (line, want) in cases {
