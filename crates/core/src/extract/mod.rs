@@ -764,6 +764,15 @@ struct Listed {
 }
 
 fn listed_subjects(raw: &[char]) -> Option<Listed> {
+    // a list needs a separator, a compound its last character (城乡, 内外资); the subject
+    // below is `raw` with words taken out, never put in: without one of them, no list
+    // (asked of every figure, and most subjects are no list)
+    if !raw
+        .iter()
+        .any(|c| matches!(c, '、' | '和' | '与' | '及' | '乡' | '资'))
+    {
+        return None;
+    }
     let raw: String = raw.iter().collect();
     let each = raw.contains("分别");
     let all = !each
