@@ -59,31 +59,46 @@ fn closes(c: char) -> bool {
 /// Quotes left open longer than this are a typo or damage, not a quotation: stop honouring them.
 const MAX_QUOTE: usize = 150;
 
-/// Sentence spans of one paragraph, as char offsets relative to it.
-pub fn split_sentences(chars: &[char]) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
+/// Appends the sentence spans of one paragraph to `out`, as char offsets relative to it,
+/// and returns its length in chars. Read over the UTF-8 bytes: an ideograph of the basic
+/// block (lead byte E4–E9, which no terminator, bracket or space has) is stepped over whole.
+pub fn split_sentences(line: &str, out: &mut Vec<(usize, usize)>) -> usize {
+    let b = line.as_bytes();
     let mut start: Option<usize> = None;
     let mut depth = 0usize;
     let mut opened_at = 0usize;
-    let mut i = 0;
-    let n = chars.len();
-    while i < n {
-        let c = chars[i];
-        // most characters are ideographs of the basic block: inside a sentence they neither
+    // the character before the current one ends a sentence
+    let mut after_terminal = false;
+    // one past the last character of the open sentence that is not whitespace
+    let mut solid_end = 0usize;
+    // the current character, in chars and in bytes
+    let mut i = 0usize;
+    let mut at = 0usize;
+    while at < b.len() {
+        // most characters are ideographs (U+4000–U+9FFF): inside a sentence they neither
         // open, close nor end anything (only a quotation held open too long is let go)
-        if start.is_some() && ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+        if start.is_some() && (0xE4..=0xE9).contains(&b[at]) {
             if depth > 0 && i - opened_at > MAX_QUOTE {
                 depth = 0;
             }
+            at += 3;
             i += 1;
+            solid_end = i;
+            after_terminal = false;
             continue;
         }
+        let c = line[at..].chars().next().expect("a character starts here");
+        at += c.len_utf8();
         if start.is_none() {
             if c.is_whitespace() {
                 i += 1;
+                after_terminal = false;
                 continue;
             }
             start = Some(i);
+        }
+        if !c.is_whitespace() {
+            solid_end = i + 1;
         }
         if opens(c) {
             if depth == 0 {
@@ -100,31 +115,36 @@ pub fn split_sentences(chars: &[char]) -> Vec<(usize, usize)> {
             true
         } else {
             // `…成效。”`: a quotation that closes right after a terminator ends the sentence
-            closes(c) && depth == 0 && i > 0 && is_terminal(chars[i - 1])
+            closes(c) && depth == 0 && after_terminal
         };
         if ends_here {
             let mut j = i + 1;
+            let mut last = c;
             // further terminators and closing quotes belong to this sentence (`！”`, `？！`)
-            while j < n && (is_terminal(chars[j]) || closes(chars[j])) {
+            while let Some(d) = line[at..]
+                .chars()
+                .next()
+                .filter(|&d| is_terminal(d) || closes(d))
+            {
+                at += d.len_utf8();
                 j += 1;
+                last = d;
             }
             out.push((start.take().expect("sentence start"), j));
             depth = 0;
+            after_terminal = is_terminal(last);
             i = j;
             continue;
         }
+        after_terminal = is_terminal(c);
         i += 1;
     }
     if let Some(s) = start {
-        let mut e = n;
-        while e > s && chars[e - 1].is_whitespace() {
-            e -= 1;
-        }
-        if e > s {
-            out.push((s, e));
+        if solid_end > s {
+            out.push((s, solid_end));
         }
     }
-    out
+    i
 }
 
 /// The heading's title: the marker's line up to its first sentence end (a run-in heading
@@ -442,13 +462,12 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
     let mut pos = 0usize;
     let mut sec_cursor: Vec<usize> = Vec::new();
     let mut next_sec = 0usize;
-    // one buffer for every line's characters (a Vec collected per line grew from a quarter
-    // of the line's bytes by reallocations)
-    let mut chars: Vec<char> = Vec::new();
+    // one buffer for every line's sentence spans
+    let mut spans: Vec<(usize, usize)> = Vec::new();
     for line in text.split('\n') {
-        chars.clear();
-        chars.extend(line.chars());
-        for (s, e) in split_sentences(&chars) {
+        spans.clear();
+        let line_chars = split_sentences(line, &mut spans);
+        for &(s, e) in &spans {
             let (start, end) = (pos + s, pos + e);
             while next_sec < seg.sections.len() && seg.sections[next_sec].start <= start {
                 sec_cursor.push(next_sec);
@@ -468,7 +487,7 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
                 section,
             });
         }
-        pos += chars.len() + 1;
+        pos += line_chars + 1;
     }
     seg
 }
@@ -477,7 +496,7 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
 mod tests {
     use super::*;
 
-    /// `split_sentences` without its fast path for ideographs: what it must equal.
+    /// `split_sentences` over chars, one at a time, with no fast path: what it must equal.
     fn reference(chars: &[char]) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let mut start: Option<usize> = None;
@@ -545,19 +564,28 @@ mod tests {
                     30 => proptest::sample::select(vec!['中', '国']),
                     1 => proptest::sample::select(vec![
                         '。', '！', '？', '；', '!', '?', ';', '“', '”', '（', '）', '(', ')', '《',
-                        '》', ' ', '\u{3000}', 'a', '1', '，',
+                        '》', ' ', '\u{3000}', 'a', '1', '，', '」',
+                        // a space of two bytes, an ideograph of extension A (lead byte E3),
+                        // a hexagram (E4, outside the basic block), a character of four bytes
+                        '\u{A0}', '\u{3400}', '\u{4DC0}', '\u{20000}',
                     ]),
                 ],
                 0..400,
             ),
         ) {
-            proptest::prop_assert_eq!(split_sentences(&chars), reference(&chars));
+            let line: String = chars.iter().collect();
+            let mut got = Vec::new();
+            let n = split_sentences(&line, &mut got);
+            proptest::prop_assert_eq!(got, reference(&chars));
+            proptest::prop_assert_eq!(n, chars.len());
         }
     }
 
     fn sents(s: &str) -> Vec<String> {
         let c: Vec<char> = s.chars().collect();
-        split_sentences(&c)
+        let mut spans = Vec::new();
+        split_sentences(s, &mut spans);
+        spans
             .into_iter()
             .map(|(a, b)| c[a..b].iter().collect())
             .collect()
@@ -581,6 +609,8 @@ mod tests {
             sents("各位代表！新征程。”"),
             vec!["各位代表！", "新征程。”"]
         );
+        // a closing quote after a space after a sentence's end opens the next one
+        assert_eq!(sents("好。 ”再来"), vec!["好。", "”再来"]);
     }
 
     #[test]
