@@ -143,16 +143,12 @@ impl Pipeline {
         );
         stage_done("segment");
 
-        // sized exactly: collected from the iterator it would grow by doubling from a quarter
-        // of the byte length (up to 1.5× the 4 bytes per character a huge document needs)
-        let mut chars: Vec<char> = Vec::with_capacity(converted.text.chars().count());
-        chars.extend(converted.text.chars());
         let ctx = DocContext {
             report_year: m.report_year,
             review_year: m.review_year,
         };
-        let sentences = sentence_rows(&seg, &chars);
-        let indicators = extract::document(&converted.text, &chars, &seg, &sentences, &ctx);
+        let sentences = sentence_rows(&seg);
+        let indicators = extract::document(&converted.text, &seg, &ctx);
         stage_done("extract");
 
         // truncation judged on the whole: a work report that never reaches its plan part
@@ -165,8 +161,7 @@ impl Pipeline {
         }
 
         let sections = section_rows(&seg);
-        let char_count = chars.len();
-        drop(chars);
+        let char_count = seg.chars;
         // the metadata's strings move into the row: nothing reads them after it
         let partition = PartitionKey {
             year: m.year,
@@ -270,28 +265,15 @@ fn section_rows(seg: &segment::Segmented) -> Vec<SectionRow> {
         .collect()
 }
 
-/// Sentences are kept as byte spans of the text (`chars`): char offsets turned into bytes by
-/// a cursor that walks forward (sentences come in order), not a table per character.
-fn sentence_rows(seg: &segment::Segmented, chars: &[char]) -> Vec<SentenceRow> {
-    let mut cursor = (0usize, 0usize);
-    let mut byte_at = |k: usize| {
-        if k < cursor.0 {
-            cursor = (0, 0);
-        }
-        cursor.1 += chars[cursor.0..k]
-            .iter()
-            .map(|c| c.len_utf8())
-            .sum::<usize>();
-        cursor.0 = k;
-        cursor.1
-    };
+/// Sentences are kept as byte spans of the text, as segment found them.
+fn sentence_rows(seg: &segment::Segmented) -> Vec<SentenceRow> {
     seg.sentences
         .iter()
         .enumerate()
         .map(|(i, s)| SentenceRow {
             seq: count(i),
             section: s.section.map(count),
-            bytes: byte_at(s.start)..byte_at(s.end),
+            bytes: s.bytes.clone(),
             char_start: count(s.start),
             char_end: count(s.end),
         })

@@ -989,14 +989,12 @@ fn spread(chars: &[char], qs: &[Quantity]) -> Lists {
 
 /// Every figure of a document, sentence by sentence, with what a sentence inherits from
 /// the ones before it in its paragraph (a 预计 or a list of targets opened earlier, the last
-/// year named) and from its sections (their part and year). `sentences` are the rows of
-/// `seg`'s sentences, one each in order: a sentence's text is sliced from `text` by its
-/// row's byte span.
+/// year named) and from its sections (their part and year). A sentence's text is sliced
+/// from `text` by its byte span, and read as chars in one buffer that every sentence
+/// reuses.
 pub fn document(
     text: &str,
-    chars: &[char],
     seg: &crate::segment::Segmented,
-    sentences: &[crate::model::SentenceRow],
     ctx: &DocContext,
 ) -> Vec<crate::model::IndicatorRow> {
     // rows made as the figures are found: a list of mentions converted at the end held
@@ -1006,9 +1004,10 @@ pub fn document(
     let mut estimate_scope = false;
     let mut target_scope = false;
     let mut paragraph_year = None;
-    // paragraph index of each char offset: count newlines as we go
+    // paragraph index of each sentence: count newlines (bytes) as we go
     let mut newline_count = 0usize;
     let mut scanned = 0usize;
+    let mut sc: Vec<char> = Vec::new();
     // the year of each section: the last its title names, else its nearest ancestor's (a
     // parent comes before its children)
     let mut section_years: Vec<Option<i32>> = Vec::with_capacity(seg.sections.len());
@@ -1017,32 +1016,34 @@ pub fn document(
         section_years.push(last_year(&sec.title).or(inherited));
     }
     for (si, s) in seg.sentences.iter().enumerate() {
-        newline_count += chars[scanned..s.start]
+        newline_count += text.as_bytes()[scanned..s.bytes.start]
             .iter()
-            .filter(|c| **c == '\n')
+            .filter(|b| **b == b'\n')
             .count();
-        scanned = s.start;
+        scanned = s.bytes.start;
         if line_of_prev != Some(newline_count) {
             estimate_scope = false;
             target_scope = false;
             paragraph_year = None;
             line_of_prev = Some(newline_count);
         }
-        let sc = &chars[s.start..s.end];
+        let sentence = &text[s.bytes.clone()];
+        sc.clear();
+        sc.extend(sentence.chars());
+        let sc = sc.as_slice();
         let (part, section_year) = match s.section {
             Some(x) => (seg.sections[x].part, section_years[x]),
             None => (None, None),
         };
         let sctx = SentenceCtx {
             chars: sc,
-            text: &text[sentences[si].bytes.clone()],
+            text: sentence,
             part,
             section_year,
             estimate_scope,
             target_scope,
             paragraph_year,
         };
-        debug_assert!(sctx.text.chars().eq(sc.iter().copied()));
         for mut row in extract_sentence(si, &sctx, ctx) {
             row.seq = count(indicators.len());
             row.section = seg.sentences[si].section.map(count);

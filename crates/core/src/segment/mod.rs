@@ -23,8 +23,11 @@ pub struct Section {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sentence {
+    /// Character offsets into the text.
     pub start: usize,
     pub end: usize,
+    /// The same span in bytes.
+    pub bytes: std::ops::Range<usize>,
     /// Innermost section containing it.
     pub section: Option<usize>,
 }
@@ -33,6 +36,15 @@ pub struct Sentence {
 pub struct Segmented {
     pub sections: Vec<Section>,
     pub sentences: Vec<Sentence>,
+    /// The text's length in characters.
+    pub chars: usize,
+}
+
+/// A sentence of a line: its span in chars and in bytes, both relative to the line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    pub chars: (usize, usize),
+    pub bytes: (usize, usize),
 }
 
 pub struct SegmentOptions {
@@ -59,18 +71,19 @@ fn closes(c: char) -> bool {
 /// Quotes left open longer than this are a typo or damage, not a quotation: stop honouring them.
 const MAX_QUOTE: usize = 150;
 
-/// Appends the sentence spans of one paragraph to `out`, as char offsets relative to it,
-/// and returns its length in chars. Read over the UTF-8 bytes: an ideograph of the basic
+/// Appends the sentence spans of one paragraph to `out`, relative to it, and returns its
+/// length in chars. Read over the UTF-8 bytes: an ideograph of the basic
 /// block (lead byte E4–E9, which no terminator, bracket or space has) is stepped over whole.
-pub fn split_sentences(line: &str, out: &mut Vec<(usize, usize)>) -> usize {
+pub fn split_sentences(line: &str, out: &mut Vec<Span>) -> usize {
     let b = line.as_bytes();
-    let mut start: Option<usize> = None;
+    // where the open sentence starts (chars, bytes)
+    let mut start: Option<(usize, usize)> = None;
     let mut depth = 0usize;
     let mut opened_at = 0usize;
     // the character before the current one ends a sentence
     let mut after_terminal = false;
-    // one past the last character of the open sentence that is not whitespace
-    let mut solid_end = 0usize;
+    // one past the last character of the open sentence that is not whitespace (chars, bytes)
+    let mut solid_end = (0usize, 0usize);
     // the current character, in chars and in bytes
     let mut i = 0usize;
     let mut at = 0usize;
@@ -83,11 +96,12 @@ pub fn split_sentences(line: &str, out: &mut Vec<(usize, usize)>) -> usize {
             }
             at += 3;
             i += 1;
-            solid_end = i;
+            solid_end = (i, at);
             after_terminal = false;
             continue;
         }
         let c = line[at..].chars().next().expect("a character starts here");
+        let from = at;
         at += c.len_utf8();
         if start.is_none() {
             if c.is_whitespace() {
@@ -95,10 +109,10 @@ pub fn split_sentences(line: &str, out: &mut Vec<(usize, usize)>) -> usize {
                 after_terminal = false;
                 continue;
             }
-            start = Some(i);
+            start = Some((i, from));
         }
         if !c.is_whitespace() {
-            solid_end = i + 1;
+            solid_end = (i + 1, at);
         }
         if opens(c) {
             if depth == 0 {
@@ -130,7 +144,11 @@ pub fn split_sentences(line: &str, out: &mut Vec<(usize, usize)>) -> usize {
                 j += 1;
                 last = d;
             }
-            out.push((start.take().expect("sentence start"), j));
+            let (s, s_at) = start.take().expect("sentence start");
+            out.push(Span {
+                chars: (s, j),
+                bytes: (s_at, at),
+            });
             depth = 0;
             after_terminal = is_terminal(last);
             i = j;
@@ -139,9 +157,12 @@ pub fn split_sentences(line: &str, out: &mut Vec<(usize, usize)>) -> usize {
         after_terminal = is_terminal(c);
         i += 1;
     }
-    if let Some(s) = start {
-        if solid_end > s {
-            out.push((s, solid_end));
+    if let Some((s, s_at)) = start {
+        if solid_end.0 > s {
+            out.push(Span {
+                chars: (s, solid_end.0),
+                bytes: (s_at, solid_end.1),
+            });
         }
     }
     i
@@ -427,6 +448,7 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
         }
     }
     let total = text.chars().count();
+    seg.chars = total;
     // ends: the next section at the same or a higher level, else the end of the text
     for i in 0..seg.sections.len() {
         let lvl = seg.sections[i].level;
@@ -463,12 +485,13 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
     let mut sec_cursor: Vec<usize> = Vec::new();
     let mut next_sec = 0usize;
     // one buffer for every line's sentence spans
-    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut spans: Vec<Span> = Vec::new();
+    let mut pos_bytes = 0usize;
     for line in text.split('\n') {
         spans.clear();
         let line_chars = split_sentences(line, &mut spans);
-        for &(s, e) in &spans {
-            let (start, end) = (pos + s, pos + e);
+        for sp in &spans {
+            let (start, end) = (pos + sp.chars.0, pos + sp.chars.1);
             while next_sec < seg.sections.len() && seg.sections[next_sec].start <= start {
                 sec_cursor.push(next_sec);
                 next_sec += 1;
@@ -484,10 +507,12 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
             seg.sentences.push(Sentence {
                 start,
                 end,
+                bytes: pos_bytes + sp.bytes.0..pos_bytes + sp.bytes.1,
                 section,
             });
         }
         pos += line_chars + 1;
+        pos_bytes += line.len() + 1;
     }
     seg
 }
@@ -576,8 +601,14 @@ mod tests {
             let line: String = chars.iter().collect();
             let mut got = Vec::new();
             let n = split_sentences(&line, &mut got);
-            proptest::prop_assert_eq!(got, reference(&chars));
+            let spans: Vec<(usize, usize)> = got.iter().map(|s| s.chars).collect();
+            proptest::prop_assert_eq!(spans, reference(&chars));
             proptest::prop_assert_eq!(n, chars.len());
+            // the byte span is the char span's
+            for s in &got {
+                let text: String = chars[s.chars.0..s.chars.1].iter().collect();
+                proptest::prop_assert_eq!(&line[s.bytes.0..s.bytes.1], text.as_str());
+            }
         }
     }
 
@@ -587,7 +618,7 @@ mod tests {
         split_sentences(s, &mut spans);
         spans
             .into_iter()
-            .map(|(a, b)| c[a..b].iter().collect())
+            .map(|sp| c[sp.chars.0..sp.chars.1].iter().collect())
             .collect()
     }
 
