@@ -125,18 +125,36 @@ fn garbage_after(chars: &[char], q: usize) -> Option<usize> {
 }
 
 /// Is there a `?` or an ASCII letter whose character before is one `anchors` asks for (a
-/// Chinese character, a quote, a `?`)? Bytes are read only at those two kinds of byte.
+/// Chinese character, a quote, a `?`)? Bytes are read only at those two kinds of byte, and
+/// eight at a time where all eight are past ASCII (Chinese text, most of every line).
 fn may_anchor(line: &str) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
     let b = line.as_bytes();
-    (1..b.len()).any(|i| {
-        let x = b[i];
-        if x != b'?' && !x.is_ascii_alphabetic() {
-            return false;
+    let mut i = 1;
+    while i < b.len() {
+        if let Some(w) = b.get(i..i + 8) {
+            if u64::from_le_bytes(w.try_into().expect("eight bytes")) & HIGH == HIGH {
+                i += 8;
+                continue;
+            }
         }
-        let prev = line[..i].chars().next_back().expect("a character before");
-        let question = x == b'?' && matches!(prev, '“' | '”' | '?');
-        is_cjk(prev) || prev == '?' || question
-    })
+        if anchor_byte(line, i) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// `may_anchor`'s question at byte `i` (> 0) of `line`.
+fn anchor_byte(line: &str, i: usize) -> bool {
+    let x = line.as_bytes()[i];
+    if x != b'?' && !x.is_ascii_alphabetic() {
+        return false;
+    }
+    let prev = line[..i].chars().next_back().expect("a character before");
+    let question = x == b'?' && matches!(prev, '“' | '”' | '?');
+    is_cjk(prev) || prev == '?' || question
 }
 
 /// Anchors of damage: a `?` right after Chinese text, quotes or another `?`; a lone ASCII
@@ -1042,6 +1060,31 @@ mod tests {
                 .any(|c| *c == '\u{FFFD}' || ('\u{E000}'..='\u{F8FF}').contains(c));
             proptest::prop_assert_eq!(super::shows_damage(&doc), by_chars);
         }
+
+        /// Stepping over eight bytes of non-ASCII at a time finds what asking every byte
+        /// finds.
+        #[test]
+        fn may_anchor_as_every_byte_asked(
+            chars in proptest::collection::vec(
+                proptest::prop_oneof![
+                    12 => proptest::sample::select(vec!['中', '国', '“', '”', '，', '𠀀', 'é']),
+                    1 => proptest::sample::select(vec!['?', 'a', 'Z', '1', ' ', '(', 'x']),
+                ],
+                0..60,
+            ),
+        ) {
+            let line: String = chars.iter().collect();
+            let every = (1..line.len()).any(|i| super::anchor_byte(&line, i));
+            proptest::prop_assert_eq!(super::may_anchor(&line), every);
+        }
+    }
+
+    #[test]
+    fn anchors_from_the_second_byte() {
+        assert!(super::may_anchor("?a"));
+        assert!(super::may_anchor("中x"));
+        assert!(!super::may_anchor("?"));
+        assert!(!super::may_anchor("中国1"));
     }
 
     /// Damage made the way the scrapers made it, on sentences of our own.
