@@ -168,7 +168,8 @@ impl Converter {
     }
 
     /// (CJK characters, traditional ones) in `text`. Only three- and four-byte UTF-8
-    /// sequences can be CJK: the others are stepped over without decoding.
+    /// sequences can be CJK: the others are stepped over without decoding, and those are
+    /// decoded here from their bytes (the text is valid UTF-8).
     fn count_cjk(&self, text: &str) -> (usize, usize) {
         let b = text.as_bytes();
         let (mut cjk, mut trad) = (0usize, 0usize);
@@ -178,14 +179,26 @@ impl Converter {
             if lead < 0xE0 {
                 // ASCII, or a two-byte sequence (Latin, Greek, Cyrillic …): never CJK
                 i += if lead < 0x80 { 1 } else { 2 };
-                continue;
+            } else if lead < 0xF0 {
+                // three bytes, the BMP: where t2s and the traditional set are
+                let u = (u32::from(lead & 0x0F) << 12)
+                    | (u32::from(b[i + 1] & 0x3F) << 6)
+                    | u32::from(b[i + 2] & 0x3F);
+                if matches!(u, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF) {
+                    cjk += 1;
+                    trad += (self.traditional[u as usize / 64] >> (u % 64)) as usize & 1;
+                }
+                i += 3;
+            } else {
+                // four bytes: the ideographs of the supplementary planes are CJK, and none is
+                // in the traditional set (it covers the BMP)
+                let u = (u32::from(lead & 0x07) << 18)
+                    | (u32::from(b[i + 1] & 0x3F) << 12)
+                    | (u32::from(b[i + 2] & 0x3F) << 6)
+                    | u32::from(b[i + 3] & 0x3F);
+                cjk += usize::from((0x20000..=0x2FA1F).contains(&u));
+                i += 4;
             }
-            let c = text[i..].chars().next().expect("a character starts here");
-            if crate::zh::chars::is_cjk(c) {
-                cjk += 1;
-                trad += self.is_traditional(c) as usize;
-            }
-            i += c.len_utf8();
         }
         (cjk, trad)
     }
@@ -264,6 +277,33 @@ mod tests {
             let naive = (out.chars().count() == text.chars().count())
                 .then(|| out.chars().zip(text.chars()).filter(|(x, y)| x != y).count());
             proptest::prop_assert_eq!(changed_chars(&out, &text), naive);
+        }
+    }
+
+    proptest::proptest! {
+        /// Counted from the bytes as the characters count.
+        #[test]
+        fn count_cjk_as_by_characters(
+            chars in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(vec![
+                        '發', '发', '後', '著', 'a', 'é', '，', '\u{3400}', '\u{4DBF}', '\u{4DC0}',
+                        '\u{9FFF}', '\u{A000}', '\u{F8FF}', '\u{F900}', '\u{FAFF}', '\u{FB00}',
+                        '\u{1FFFF}', '\u{20000}', '\u{2FA1F}', '\u{2FA20}', '\u{3000}', '\u{FFFF}',
+                    ]),
+                    proptest::char::any(),
+                ],
+                0..40,
+            ),
+        ) {
+            let c = Converter::new(std::iter::empty());
+            let text: String = chars.iter().collect();
+            let cjk = chars.iter().filter(|ch| crate::zh::chars::is_cjk(**ch)).count();
+            let trad = chars
+                .iter()
+                .filter(|ch| crate::zh::chars::is_cjk(**ch) && c.is_traditional(**ch))
+                .count();
+            proptest::prop_assert_eq!(c.count_cjk(&text), (cjk, trad));
         }
     }
 
