@@ -271,12 +271,15 @@ fn logical_lines(text: &str) -> Vec<(usize, &str)> {
         .collect();
     let mut out = Vec::new();
     let mut pos = 0usize;
+    static ONE: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    let one = ONE.get_or_init(|| memchr::memmem::Finder::new("一".as_bytes()));
     for (i, line) in lines.iter().enumerate() {
         // an enumeration run into the line before starts `。一是`: without a sentence end
         // right before a `一`, none (一 alone is everywhere: 进一步, 统一)
-        let may_cut = ["。一", "！一", "？一", "；一", "：一"]
-            .iter()
-            .any(|p| line.contains(p));
+        // (one search for the 一, not one for each pair)
+        let may_cut = one
+            .find_iter(line.as_bytes())
+            .any(|at| line[..at].ends_with(['。', '！', '？', '；', '：']));
         let chars: Vec<char> = if may_cut {
             line.chars().collect()
         } else {
