@@ -1077,6 +1077,15 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
     if qs.is_empty() {
         return Vec::new();
     }
+    // the byte offset of each char of the sentence, and of its end: subjects and mentions
+    // are sliced from its text
+    let mut offs: Vec<usize> = Vec::with_capacity(chars.len() + 1);
+    offs.push(0);
+    offs.extend(chars.iter().scan(0, |at, c| {
+        *at += c.len_utf8();
+        Some(*at)
+    }));
+    let slice = |a: usize, b: usize| &ctx.text[offs[a]..offs[b]];
     let mut out: Vec<IndicatorRow> = Vec::new();
     let is_target_sentence = states_target(ctx.text, chars);
     let estimate = ctx.estimate_scope || ctx.text.contains("预计");
@@ -1115,14 +1124,14 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         // `增长12.6%达92.9亿元`: the level reached completes the growth just before it
         if !is_growth_q(&q) && q.base != "%" {
             if let Some(r) = open_growth.take() {
-                let between: String = chars[prev_q_end.min(q.start)..q.start].iter().collect();
+                let between = slice(prev_q_end.min(q.start), q.start);
                 if out[r].value.is_none()
                     && matches!(between.trim_start_matches('，'), "达" | "达到" | "至")
                 {
                     let row = &mut out[r];
                     set_level(row, &q, q.value);
                     row.char_end = count(q.end);
-                    row.mention = chars[row.char_start as usize..q.end].iter().collect();
+                    row.mention = slice(row.char_start as usize, q.end).to_string();
                     prev_q_end = q.end;
                     prev_clause_end = ce;
                     continue;
@@ -1153,10 +1162,10 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         if new_clause && cs > 0 && chars[cs - 1] == '；' {
             carried_commitment = None;
         }
-        let raw_subject: String = chars[cs..q.start].iter().collect();
+        let raw_subject = slice(cs, q.start);
         let own = list_subject
             .clone()
-            .unwrap_or_else(|| strip_subject(&raw_subject));
+            .unwrap_or_else(|| strip_subject(raw_subject));
         let own_generic = list_subject.is_none() && GENERIC.contains(&own.as_str());
         let own_commitment = Commitment::ALL
             .into_iter()
@@ -1194,7 +1203,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
                 if row.growth_pct.is_none() {
                     set_growth(row, &q, basis(&chars[cs..q.start]));
                     row.char_end = count(q.end);
-                    row.mention = chars[row.char_start as usize..q.end].iter().collect();
+                    row.mention = slice(row.char_start as usize, q.end).to_string();
                     open_level = None;
                     prev_clause_end = ce;
                     continue;
@@ -1222,7 +1231,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             indicator: ind.map(|x| x.0),
             indicator_name: ind.map(|x| x.1),
             subject: subject.filter(|s| !s.is_empty()),
-            mention: chars[q.start..q.end].iter().collect(),
+            mention: slice(q.start, q.end).to_string(),
             value: None,
             unit: None,
             value_base: None,
