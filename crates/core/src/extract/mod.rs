@@ -114,9 +114,15 @@ const APPROX_WORDS: &[(&str, &str)] = &[
 
 /// The `approximate` of a figure at `i`, from the longest approximating word before it.
 fn approx_before(chars: &[char], i: usize) -> Option<&'static str> {
+    let last = i.checked_sub(1).map(|k| chars[k]);
     APPROX_WORDS
         .iter()
         .filter(|(w, _)| {
+            // a word is counted and compared only where its last character is (asked at
+            // every figure)
+            if w.chars().next_back() != last {
+                return false;
+            }
             let n = w.chars().count();
             i >= n && numbers::starts_with(chars, i - n, w)
         })
@@ -656,14 +662,17 @@ pub fn last_year_in(c: &[char]) -> Option<i32> {
 }
 
 /// Does `hay` hold the word `w`? Searched in the characters themselves: asked for every
-/// figure of a corpus, a string built per question was most of the cost.
+/// figure of a corpus, a string built per question was most of the cost. The rest of the
+/// word is compared only where its first character is (no count of its characters first).
 fn holds(hay: &[char], w: &str) -> bool {
-    let Some(first) = w.chars().next() else {
+    let mut cs = w.chars();
+    let Some(first) = cs.next() else {
         return true;
     };
-    let n = w.chars().count();
-    hay.windows(n)
-        .any(|x| x[0] == first && x.iter().copied().eq(w.chars()))
+    let rest = cs.as_str();
+    hay.iter()
+        .enumerate()
+        .any(|(i, c)| *c == first && numbers::starts_with(hay, i + 1, rest))
 }
 
 /// The first of `words` (in their order) that `hay` holds.
@@ -2201,6 +2210,35 @@ mod tests {
         ) {
             let chars: Vec<char> = tokens.concat().chars().collect();
             proptest::prop_assert_eq!(years_in(&chars, upto), years_in_reference(&chars, upto));
+        }
+
+        /// The word searches compare where one character says they may, and find what
+        /// comparing everywhere finds.
+        #[test]
+        fn words_found_as_everywhere(
+            hay in proptest::collection::vec(
+                proptest::sample::select(vec!['超', '过', '近', '约', '将', '接', '1', '增', '长', '，']),
+                0..16,
+            ),
+            word in proptest::sample::select(vec!["", "超", "超过", "将近", "增长", "长，", "约1"]),
+        ) {
+            let n = word.chars().count();
+            let everywhere = hay
+                .windows(n.max(1))
+                .any(|x| n > 0 && x.iter().copied().eq(word.chars()))
+                || n == 0;
+            proptest::prop_assert_eq!(holds(&hay, word), everywhere);
+            for i in 0..=hay.len() {
+                let longest = APPROX_WORDS
+                    .iter()
+                    .filter(|(w, _)| {
+                        let n = w.chars().count();
+                        i >= n && numbers::starts_with(&hay, i - n, w)
+                    })
+                    .max_by_key(|(w, _)| w.chars().count())
+                    .map(|(_, a)| *a);
+                proptest::prop_assert_eq!(approx_before(&hay, i), longest);
+            }
         }
     }
 
