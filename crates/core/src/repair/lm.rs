@@ -251,6 +251,46 @@ impl Lm {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        /// Scratch buffers used before, cut back to a shared prefix or to nothing, score a
+        /// string to the last bit as a fresh run does.
+        #[test]
+        fn reused_scratch_scores_as_a_fresh_run(
+            before in proptest::collection::vec(
+                proptest::sample::select(vec!['经', '济', '发', '展', '增', '长', '。', 'a', '灶']),
+                0..10,
+            ),
+            prefix in proptest::collection::vec(
+                proptest::sample::select(vec!['经', '济', '发', '展', '增', '长', '。', 'a', '灶']),
+                0..8,
+            ),
+            more in proptest::collection::vec(
+                proptest::sample::select(vec!['经', '济', '发', '展', '增', '长', '。', 'a', '灶']),
+                0..8,
+            ),
+        ) {
+            let lm = super::get();
+            let (before, prefix, more): (String, String, String) = (
+                before.iter().collect(),
+                prefix.iter().collect(),
+                more.iter().collect(),
+            );
+            let mut dp = super::Dp::default();
+            lm.extend(&mut dp, 0, &before);
+            let whole = format!("{prefix}{more}");
+            proptest::prop_assert_eq!(
+                lm.extend(&mut dp, 0, &whole).to_bits(),
+                lm.score(&whole).to_bits()
+            );
+            lm.extend(&mut dp, 0, &prefix);
+            let keep = dp.len();
+            proptest::prop_assert_eq!(
+                lm.extend(&mut dp, keep, &more).to_bits(),
+                lm.score(&whole).to_bits()
+            );
+        }
+    }
+
     #[test]
     fn common_words_beat_rare_characters() {
         let lm = super::get();

@@ -566,6 +566,9 @@ struct Cand {
 /// Every reading of every token combination, scored in context.
 fn evaluate(combos: &[(Combo, Option<usize>)], ctx: &Ctx, ltail: &str) -> Vec<Cand> {
     let (model, right) = (ctx.model, ctx.right);
+    // every reading is scored from scratch in the search's scratch buffers (free between
+    // searches): a fresh run's result, without three vectors grown per reading
+    let scratch = &ctx.dp;
     let lcount = ltail.chars().count();
     let mut cands = Vec::new();
     for (combo, gap) in combos {
@@ -586,7 +589,8 @@ fn evaluate(combos: &[(Combo, Option<usize>)], ctx: &Ctx, ltail: &str) -> Vec<Ca
             // an opening quote the reading leaves unclosed is less likely than one it closes
             let opens = r.chars.iter().filter(|c| c.0 == '“').count();
             let closes = r.chars.iter().filter(|c| c.0 == '”').count() + right.matches('”').count();
-            let logp = model.score(&ctx) - if opens > closes { 3.0 } else { 0.0 };
+            let score = model.extend(&mut scratch.borrow_mut(), 0, &ctx);
+            let logp = score - if opens > closes { 3.0 } else { 0.0 };
             let cc: Vec<char> = ctx.chars().collect();
             let n = r.chars.len();
             // dictionary words of 2–4 characters anywhere in the context, as char ranges
