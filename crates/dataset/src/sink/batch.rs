@@ -6,7 +6,6 @@ use crate::schema::{arrow_schema, Col, Get, DOCUMENTS, INDICATORS, REJECTS, SECT
 use arrow_array::builder::StringBuilder;
 use arrow_array::{
     ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, RecordBatch,
-    StringArray,
 };
 use govtext_core::model::*;
 use std::sync::Arc;
@@ -15,8 +14,8 @@ use std::sync::Arc;
 fn column<C, R>(get: &Get<C, R>, rows: &[(&C, &R)]) -> ArrayRef {
     let it = rows.iter().map(|&(c, r)| (c, r));
     match get {
-        Get::Str(f) => Arc::new(StringArray::from_iter_values(it.map(|(c, r)| f(c, r)))),
-        Get::OptStr(f) => Arc::new(it.map(|(c, r)| f(c, r)).collect::<StringArray>()),
+        Get::Str(f) => strings(rows.len(), it.map(|(c, r)| Some(f(c, r)))),
+        Get::OptStr(f) => strings(rows.len(), it.map(|(c, r)| f(c, r))),
         Get::I32(f) => Arc::new(Int32Array::from_iter_values(it.map(|(c, r)| f(c, r)))),
         Get::OptI32(f) => Arc::new(it.map(|(c, r)| f(c, r)).collect::<Int32Array>()),
         Get::I64(f) => Arc::new(Int64Array::from_iter_values(it.map(|(c, r)| f(c, r)))),
@@ -31,6 +30,18 @@ fn column<C, R>(get: &Get<C, R>, rows: &[(&C, &R)]) -> ArrayRef {
         ),
         Get::OptId(f) => ids(rows.len(), it.map(|(c, r)| f(c, r))),
     }
+}
+
+/// A string column sized once: its values are measured first (a pass over borrowed
+/// strings), so that megabytes of text are copied into one buffer, not into a buffer
+/// doubled and copied again as it fills.
+fn strings<'a>(n: usize, it: impl Iterator<Item = Option<&'a str>> + Clone) -> ArrayRef {
+    let bytes = it.clone().map(|s| s.map_or(0, str::len)).sum();
+    let mut b = StringBuilder::with_capacity(n, bytes);
+    for s in it {
+        b.append_option(s);
+    }
+    Arc::new(b.finish())
 }
 
 fn ids<'a>(n: usize, it: impl Iterator<Item = (&'a str, Option<RowId>)>) -> ArrayRef {
