@@ -619,35 +619,52 @@ fn strip_subject(s: &str) -> String {
     t.trim().to_string()
 }
 
+/// The years `chars` names, in order, each with the position of its 年: `2025年`, and
+/// `2025 年` as some sites space it (a 年 has at most one year before it, and no two years
+/// overlap). Whether a year counts reads only the characters up to its 年.
+fn year_marks(chars: &[char]) -> impl Iterator<Item = (usize, i32)> + '_ {
+    chars
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c == '年')
+        .filter_map(|(p, _)| {
+            let i = match p.checked_sub(4) {
+                Some(i) if chars[p - 1] != ' ' => i,
+                _ => match p.checked_sub(5) {
+                    Some(i) if chars[p - 1] == ' ' => i,
+                    _ => return None,
+                },
+            };
+            if !chars[i..i + 4].iter().all(|c| c.is_ascii_digit())
+                || (i > 0 && chars[i - 1].is_ascii_digit())
+            {
+                return None;
+            }
+            let y = chars[i..i + 4]
+                .iter()
+                .fold(0, |y, c| y * 10 + c.to_digit(10).unwrap_or(0) as i32);
+            // 比2020年 / 较2020年 name the base, not the period
+            // (`是2012年的1.2倍`: the base of a ratio)
+            let base = i > 0 && matches!(chars[i - 1], '比' | '较' | '与' | '是');
+            (crate::zh::dates::YEARS.contains(&y) && !base).then_some((p, y))
+        })
+}
+
+/// The last year named before `upto`.
 fn years_in(chars: &[char], upto: usize) -> Option<i32> {
-    let end = upto.min(chars.len());
-    let mut best = None;
-    // from each 年: `2025年`, and `2025 年` as some sites space it (a 年 has at most one
-    // year before it, and no two years overlap)
-    for (p, _) in chars[..end].iter().enumerate().filter(|(_, c)| **c == '年') {
-        let i = match p.checked_sub(4) {
-            Some(i) if chars[p - 1] != ' ' => i,
-            _ => match p.checked_sub(5) {
-                Some(i) if chars[p - 1] == ' ' => i,
-                _ => continue,
-            },
-        };
-        if !chars[i..i + 4].iter().all(|c| c.is_ascii_digit())
-            || (i > 0 && chars[i - 1].is_ascii_digit())
-        {
-            continue;
-        }
-        let y = chars[i..i + 4]
-            .iter()
-            .fold(0, |y, c| y * 10 + c.to_digit(10).unwrap_or(0) as i32);
-        // 比2020年 / 较2020年 name the base, not the period
-        // (`是2012年的1.2倍`: the base of a ratio)
-        let base = i > 0 && matches!(chars[i - 1], '比' | '较' | '与' | '是');
-        if crate::zh::dates::YEARS.contains(&y) && !base {
-            best = Some(y);
-        }
-    }
-    best
+    year_marks(&chars[..upto.min(chars.len())])
+        .last()
+        .map(|(_, y)| y)
+}
+
+/// The last of `marks` (a sentence's `year_marks`) before `upto`: the sentence is read for
+/// its years once, not again for each figure in it.
+fn last_mark_before(marks: &[(usize, i32)], upto: usize) -> Option<i32> {
+    marks
+        .iter()
+        .take_while(|(p, _)| *p < upto)
+        .last()
+        .map(|(_, y)| *y)
 }
 
 /// The last year named in a text (for paragraph and section-title context).
@@ -1095,6 +1112,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         Some(*at)
     }));
     let slice = |a: usize, b: usize| &ctx.text[offs[a]..offs[b]];
+    let marks: Vec<(usize, i32)> = year_marks(chars).collect();
     let mut out: Vec<IndicatorRow> = Vec::new();
     let is_target_sentence = states_target(ctx.text, chars);
     let estimate = ctx.estimate_scope || ctx.text.contains("预计");
@@ -1229,7 +1247,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             .then(|| indicator_of(subject.as_deref().unwrap_or(""), chars, &q, cs))
             .flatten();
         let basis = basis(&chars[cs..q.start]);
-        let named_year = named_year(chars, q.start, cs, prev_q_end, doc);
+        let named_year = named_year(chars, &marks, q.start, cs, prev_q_end, doc);
         let kind = kind_of(named_year, estimate, is_target_sentence, ctx, doc);
         let period_year = period_year(named_year, kind, ctx, doc);
         let mut m = IndicatorRow {
@@ -1370,6 +1388,7 @@ fn indicator_of(
 /// figure before this one ended at `prev_end`.
 fn named_year(
     chars: &[char],
+    marks: &[(usize, i32)],
     at: usize,
     cs: usize,
     prev_end: usize,
@@ -1397,7 +1416,7 @@ fn named_year(
         // the years before the span's start are the start's, not this figure's
         years_in(&chars[prev_end..at], at - prev_end)
     } else {
-        years_in(chars, at)
+        last_mark_before(marks, at)
             .or_else(|| relative_year(&chars[..at], doc.report_year))
             .or_else(|| plan_end_year(&chars[..at]))
     }
@@ -2210,6 +2229,9 @@ mod tests {
         ) {
             let chars: Vec<char> = tokens.concat().chars().collect();
             proptest::prop_assert_eq!(years_in(&chars, upto), years_in_reference(&chars, upto));
+            // the marks read once answer for every `upto`
+            let marks: Vec<(usize, i32)> = year_marks(&chars).collect();
+            proptest::prop_assert_eq!(last_mark_before(&marks, upto), years_in_reference(&chars, upto));
         }
 
         /// The word searches compare where one character says they may, and find what
