@@ -110,23 +110,43 @@ impl Names {
                 }
             }
         }
+        // (a name of one character is rare: the map is asked only when it holds any)
+        if self.single.is_empty() {
+            return None;
+        }
         self.single.get(&a).map(|&k| (k, a.len_utf8()))
     }
 
     /// Non-overlapping matches, leftmost first, the longest at each start (Aho-Corasick's
     /// `LeftmostLongest`): (byte start, byte end, name index).
     fn find_iter<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, usize, u32)> + 'a {
+        let b = text.as_bytes();
         let mut i = 0;
         std::iter::from_fn(move || {
-            while let Some(a) = text[i..].chars().next() {
+            while i < b.len() {
                 let here = i;
+                // every character is asked: the one- and three-byte ones (ASCII, Chinese) are
+                // decoded here from their bytes (the text is valid UTF-8)
+                let (a, len) = match b[i] {
+                    lead @ 0x00..=0x7F => (char::from(lead), 1),
+                    lead @ 0xE0..=0xEF => {
+                        let u = (u32::from(lead & 0x0F) << 12)
+                            | (u32::from(b[i + 1] & 0x3F) << 6)
+                            | u32::from(b[i + 2] & 0x3F);
+                        (char::from_u32(u).expect("valid UTF-8"), 3)
+                    }
+                    _ => {
+                        let c = text[i..].chars().next().expect("a character starts here");
+                        (c, c.len_utf8())
+                    }
+                };
                 if self.may_start(a) {
-                    if let Some((k, len)) = self.at(text, here, a) {
-                        i = here + len;
+                    if let Some((k, end)) = self.at(text, here, a) {
+                        i = here + end;
                         return Some((here, i, k));
                     }
                 }
-                i = here + a.len_utf8();
+                i = here + len;
             }
             None
         })
@@ -377,7 +397,9 @@ mod tests {
             state ^= state << 17;
             (state % n as u64) as usize
         };
-        let filler = ["的", "，", "会议", "政府", "x", "。\n", "人民", "县", "市"];
+        let filler = [
+            "的", "，", "会议", "政府", "x", "。\n", "人民", "县", "市", "é", "𠀀",
+        ];
         let mut total = 0;
         for _ in 0..300 {
             let mut text = String::new();
