@@ -133,21 +133,7 @@ impl Converter {
             Script::Hans
         };
         let mut out = self.cc.t2s(&text, false);
-        if self
-            .supplement
-            .iter()
-            .any(|f| f.find(out.as_bytes()).is_some())
-        {
-            out = out
-                .chars()
-                .map(|c| {
-                    SUPPLEMENT
-                        .iter()
-                        .find(|(t, _)| *t == c)
-                        .map_or(c, |(_, s)| *s)
-                })
-                .collect();
-        }
+        self.supplement_into(&mut out);
         if let Some((ac, names)) = &self.protect {
             // a few patterns (the usual case): one substring search each decides
             let may_match = self.protect_first.is_empty()
@@ -164,6 +150,19 @@ impl Converter {
             text: out,
             script,
             converted_chars,
+        }
+    }
+
+    /// `SUPPLEMENT`'s characters in `out` replaced where they are found (a document holding
+    /// one is otherwise copied as it is: no walk over all its characters). No replacement is
+    /// itself replaced, so one character after another is the same as all at once.
+    fn supplement_into(&self, out: &mut String) {
+        for ((t, s), f) in SUPPLEMENT.iter().zip(&self.supplement) {
+            let found: Vec<usize> = f.find_iter(out.as_bytes()).collect();
+            // from the end: a replacement of another length moves only what follows it
+            for at in found.into_iter().rev() {
+                out.replace_range(at..at + t.len_utf8(), s.encode_utf8(&mut [0; 4]));
+            }
         }
     }
 
@@ -304,6 +303,26 @@ mod tests {
                 .filter(|ch| crate::zh::chars::is_cjk(**ch) && c.is_traditional(**ch))
                 .count();
             proptest::prop_assert_eq!(c.count_cjk(&text), (cjk, trad));
+        }
+    }
+
+    proptest::proptest! {
+        /// The supplement replaced where found is the supplement mapped over every character.
+        #[test]
+        fn supplement_as_mapped_over_characters(
+            chars in proptest::collection::vec(
+                proptest::sample::select(vec!['堿', '囘', '粧', '鑛', '緖', '碱', '回', 'a', '中', '，']),
+                0..30,
+            ),
+        ) {
+            let c = Converter::new(std::iter::empty());
+            let mapped: String = chars
+                .iter()
+                .map(|c| SUPPLEMENT.iter().find(|(t, _)| t == c).map_or(*c, |(_, s)| *s))
+                .collect();
+            let mut out: String = chars.iter().collect();
+            c.supplement_into(&mut out);
+            proptest::prop_assert_eq!(out, mapped);
         }
     }
 
