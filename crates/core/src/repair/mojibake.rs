@@ -279,6 +279,25 @@ impl Reading {
             self.literals.push((self.chars.len(), l.to_string()));
         }
     }
+    /// This reading with one more character (and the byte searched for to make it): a
+    /// copy sized for it, where a clone and a push grew every copy again.
+    fn then(
+        &self,
+        c: char,
+        searched: bool,
+        lits: &[Option<&str>],
+        found: Option<(usize, u8)>,
+    ) -> Reading {
+        let mut chars = Vec::with_capacity(self.chars.len() + 1);
+        chars.extend_from_slice(&self.chars);
+        let mut o = Reading {
+            chars,
+            found: self.found.iter().copied().chain(found).collect(),
+            literals: self.literals.clone(),
+        };
+        o.push(c, searched, lits);
+        o
+    }
 }
 
 /// Reads tokens in step, two bytes to a character, trying values for lost bytes; a lost
@@ -295,15 +314,11 @@ fn read_in_step(toks: &[(Tok, Option<&str>)], ctx: &Ctx, beam: usize) -> Vec<Rea
         let lit = |k: usize| toks.get(k).and_then(|t| t.1);
         match (toks[i].0, toks.get(i + 1).map(|t| t.0)) {
             (Tok::Byte(b), _) if b < 0x80 => {
-                let mut o = r.clone();
-                o.push(b as char, false, &[lit(i)]);
-                states.push((i + 1, o));
+                states.push((i + 1, r.then(b as char, false, &[lit(i)], None)));
             }
             (Tok::Byte(a), Some(Tok::Byte(b))) => {
                 if let Some(c) = decode_pair(a, b) {
-                    let mut o = r.clone();
-                    o.push(c, false, &[lit(i), lit(i + 1)]);
-                    states.push((i + 2, o));
+                    states.push((i + 2, r.then(c, false, &[lit(i), lit(i + 1)], None)));
                 }
             }
             (Tok::Byte(a), Some(Tok::Lost)) => {
@@ -318,9 +333,7 @@ fn read_in_step(toks: &[(Tok, Option<&str>)], ctx: &Ctx, beam: usize) -> Vec<Rea
                     syllable.and_then(|s| ctx.readings.syllables.get(s));
                 let lost = Lost::Trail { lead: a, known };
                 for &(t, c) in choices(lost, &r, ctx, &lookahead(toks, i + 2, right), beam).iter() {
-                    let mut o = r.clone();
-                    o.push(c, true, &[lit(i), lit(i + 1)]);
-                    o.found.push((i + 1, t));
+                    let o = r.then(c, true, &[lit(i), lit(i + 1)], Some((i + 1, t)));
                     states.push((i + 2, o));
                 }
             }
@@ -331,9 +344,7 @@ fn read_in_step(toks: &[(Tok, Option<&str>)], ctx: &Ctx, beam: usize) -> Vec<Rea
                 }
                 let lost = Lost::Lead { trail: b };
                 for &(l, c) in choices(lost, &r, ctx, &lookahead(toks, i + 2, right), beam).iter() {
-                    let mut o = r.clone();
-                    o.push(c, true, &[lit(i), lit(i + 1)]);
-                    o.found.push((i, l));
+                    let o = r.then(c, true, &[lit(i), lit(i + 1)], Some((i, l)));
                     states.push((i + 2, o));
                 }
             }
