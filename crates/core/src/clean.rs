@@ -485,7 +485,7 @@ impl Cleaner {
         // breadcrumb separator (`>` / `政务公开`)
         let mut value_next = false;
         let mut crumb_next = false;
-        for (line_no, line) in text.split('\n').enumerate() {
+        for (line_no, line) in crate::zh::chars::lines(text).enumerate() {
             if in_toc {
                 if line
                     .chars()
@@ -601,7 +601,7 @@ impl Cleaner {
 fn injected_token(text: &str) -> Option<&str> {
     let mut counts: Vec<(&str, usize)> = Vec::new();
     let mut lines = 0;
-    for line in text.split('\n') {
+    for line in crate::zh::chars::lines(text) {
         let line = line.trim_end();
         if line.is_empty() {
             continue;

@@ -168,7 +168,7 @@ impl Converter {
 
     /// (CJK characters, traditional ones) in `text`. Only three- and four-byte UTF-8
     /// sequences can be CJK: the others are stepped over without decoding, and those are
-    /// decoded here from their bytes (the text is valid UTF-8).
+    /// decoded from the bytes, without slicing the text.
     fn count_cjk(&self, text: &str) -> (usize, usize) {
         let b = text.as_bytes();
         let (mut cjk, mut trad) = (0usize, 0usize);
@@ -178,25 +178,13 @@ impl Converter {
             if lead < 0xE0 {
                 // ASCII, or a two-byte sequence (Latin, Greek, Cyrillic …): never CJK
                 i += if lead < 0x80 { 1 } else { 2 };
-            } else if lead < 0xF0 {
-                // three bytes, the BMP: where t2s and the traditional set are
-                let u = (u32::from(lead & 0x0F) << 12)
-                    | (u32::from(b[i + 1] & 0x3F) << 6)
-                    | u32::from(b[i + 2] & 0x3F);
-                if matches!(u, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF) {
-                    cjk += 1;
-                    trad += (self.traditional[u as usize / 64] >> (u % 64)) as usize & 1;
-                }
-                i += 3;
             } else {
-                // four bytes: the ideographs of the supplementary planes are CJK, and none is
-                // in the traditional set (it covers the BMP)
-                let u = (u32::from(lead & 0x07) << 18)
-                    | (u32::from(b[i + 1] & 0x3F) << 12)
-                    | (u32::from(b[i + 2] & 0x3F) << 6)
-                    | u32::from(b[i + 3] & 0x3F);
-                cjk += usize::from((0x20000..=0x2FA1F).contains(&u));
-                i += 4;
+                let c = crate::zh::chars::decode_at(b, i);
+                if crate::zh::chars::is_cjk(c) {
+                    cjk += 1;
+                    trad += usize::from(self.is_traditional(c));
+                }
+                i += c.len_utf8();
             }
         }
         (cjk, trad)

@@ -125,28 +125,15 @@ impl Names {
         std::iter::from_fn(move || {
             while i < b.len() {
                 let here = i;
-                // every character is asked: the one- and three-byte ones (ASCII, Chinese) are
-                // decoded here from their bytes (the text is valid UTF-8)
-                let (a, len) = match b[i] {
-                    lead @ 0x00..=0x7F => (char::from(lead), 1),
-                    lead @ 0xE0..=0xEF => {
-                        let u = (u32::from(lead & 0x0F) << 12)
-                            | (u32::from(b[i + 1] & 0x3F) << 6)
-                            | u32::from(b[i + 2] & 0x3F);
-                        (char::from_u32(u).expect("valid UTF-8"), 3)
-                    }
-                    _ => {
-                        let c = text[i..].chars().next().expect("a character starts here");
-                        (c, c.len_utf8())
-                    }
-                };
+                // every character is asked: decoded from the bytes, without slicing the text
+                let a = crate::zh::chars::decode_at(b, i);
                 if self.may_start(a) {
                     if let Some((k, end)) = self.at(text, here, a) {
                         i = here + end;
                         return Some((here, i, k));
                     }
                 }
-                i = here + len;
+                i = here + a.len_utf8();
             }
             None
         })

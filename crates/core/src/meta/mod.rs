@@ -868,7 +868,7 @@ pub struct MetaInput<'a> {
 }
 
 pub fn extract(input: &MetaInput, g: &Gazetteer) -> DocMeta {
-    let lines: Vec<&str> = input.text.split('\n').collect();
+    let lines: Vec<&str> = crate::zh::chars::lines(input.text).collect();
     let nh = header_lines(&lines).max(1);
     let header = &lines[..nh.min(lines.len())];
     let title = input

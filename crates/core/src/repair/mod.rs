@@ -219,7 +219,7 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
     let has_pinyin = std::cell::OnceCell::new();
     // tabs and invisible characters, looked for once in the whole text (most have none)
     let has_tabs_or_invisibles = has_tab_or_invisible(&normalized);
-    for raw in normalized.split('\n') {
+    for raw in crate::zh::chars::lines(&normalized) {
         let cleaned: std::borrow::Cow<str> = if has_tabs_or_invisibles && has_tab_or_invisible(raw)
         {
             raw.chars()

@@ -913,7 +913,7 @@ pub fn shows_damage(doc: &str) -> bool {
     if doc.contains('\u{FFFD}') || private_use {
         return true;
     }
-    doc.split('\n').any(|line| {
+    crate::zh::chars::lines(doc).any(|line| {
         if !line.contains('?') {
             return false;
         }

@@ -253,7 +253,7 @@ fn is_meeting_subtitle(rest: &str) -> bool {
 /// goes on at the start of a later line (`二是…`): that inline `一是` is the first heading
 /// of the series, not a list inside a sentence.
 fn logical_lines(text: &str) -> Vec<(usize, &str)> {
-    let lines: Vec<&str> = text.split('\n').collect();
+    let lines: Vec<&str> = crate::zh::chars::lines(text).collect();
     // (verb, ordinal) of the enumerations that open lines, with their line index
     let starts: Vec<(usize, char, i32)> = lines
         .iter()
@@ -490,7 +490,7 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
     // one buffer for every line's sentence spans
     let mut spans: Vec<Span> = Vec::new();
     let mut pos_bytes = 0usize;
-    for line in text.split('\n') {
+    for line in crate::zh::chars::lines(text) {
         spans.clear();
         let line_chars = split_sentences(line, &mut spans);
         for sp in &spans {

@@ -1,7 +1,8 @@
 //! Characters: what counts as a Chinese character; Latin letters at a line's end.
 
-/// The character whose UTF-8 starts at byte `i` of `b` (a valid string's bytes).
-const fn decode_at(b: &[u8], i: usize) -> char {
+/// The character whose UTF-8 starts at byte `i` of `b` (a valid string's bytes): for scans
+/// that step over bytes and decode only where they must.
+pub const fn decode_at(b: &[u8], i: usize) -> char {
     const fn tail(b: &[u8], k: usize) -> u32 {
         (b[k] as u32) & 0x3F
     }
@@ -50,6 +51,26 @@ pub const fn ends_of<const N: usize>(words: &[&str], last: bool) -> [char; N] {
         k += 1;
     }
     out
+}
+
+/// `text.split('\n')`, with memchr's vectorised search for the line ends (`str::split`
+/// walks a word at a time): every stage reads whole documents line by line.
+pub fn lines(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
+    let mut start = Some(0);
+    std::iter::from_fn(move || {
+        let s = start?;
+        match ends.next() {
+            Some(e) => {
+                start = Some(e + 1);
+                Some(&text[s..e])
+            }
+            None => {
+                start = None;
+                Some(&text[s..])
+            }
+        }
+    })
 }
 
 /// A CJK unified ideograph (the basic block, extension A, the compatibility ideographs and
@@ -105,6 +126,22 @@ impl Default for PairSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// `lines` cuts where `split('\n')` cuts, empty lines and an empty last one included.
+        #[test]
+        fn lines_as_split(
+            chars in proptest::collection::vec(
+                proptest::sample::select(vec!['\n', '\n', 'a', '中', '\r', '𠀀']),
+                0..30,
+            ),
+        ) {
+            let text: String = chars.iter().collect();
+            let ours: Vec<&str> = lines(&text).collect();
+            let theirs: Vec<&str> = text.split('\n').collect();
+            proptest::prop_assert_eq!(ours, theirs);
+        }
+    }
 
     #[test]
     fn first_and_last_characters_of_every_utf8_length() {
