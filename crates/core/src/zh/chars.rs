@@ -1,8 +1,7 @@
 //! Characters: what counts as a Chinese character; Latin letters at a line's end.
 
-/// The character whose UTF-8 starts at byte `i` of `b` (a valid string's bytes): for scans
-/// that step over bytes and decode only where they must.
-pub const fn decode_at(b: &[u8], i: usize) -> char {
+/// The character whose UTF-8 starts at byte `i` of `b` (a valid string's bytes).
+const fn decode_at(b: &[u8], i: usize) -> char {
     const fn tail(b: &[u8], k: usize) -> u32 {
         (b[k] as u32) & 0x3F
     }
