@@ -251,30 +251,27 @@ impl Lm {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    /// Strings of words and of what is no word (a Latin letter, a character rarely in one).
+    fn text(max: usize) -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            proptest::sample::select(vec!['经', '济', '发', '展', '增', '长', '。', 'a', '灶']),
+            0..max,
+        )
+        .prop_map(|c| c.into_iter().collect())
+    }
+
     proptest::proptest! {
         /// Scratch buffers used before, cut back to a shared prefix or to nothing, score a
         /// string to the last bit as a fresh run does.
         #[test]
         fn reused_scratch_scores_as_a_fresh_run(
-            before in proptest::collection::vec(
-                proptest::sample::select(vec!['经', '济', '发', '展', '增', '长', '。', 'a', '灶']),
-                0..10,
-            ),
-            prefix in proptest::collection::vec(
-                proptest::sample::select(vec!['经', '济', '发', '展', '增', '长', '。', 'a', '灶']),
-                0..8,
-            ),
-            more in proptest::collection::vec(
-                proptest::sample::select(vec!['经', '济', '发', '展', '增', '长', '。', 'a', '灶']),
-                0..8,
-            ),
+            before in text(10),
+            prefix in text(8),
+            more in text(8),
         ) {
             let lm = super::get();
-            let (before, prefix, more): (String, String, String) = (
-                before.iter().collect(),
-                prefix.iter().collect(),
-                more.iter().collect(),
-            );
             let mut dp = super::Dp::default();
             lm.extend(&mut dp, 0, &before);
             let whole = format!("{prefix}{more}");
