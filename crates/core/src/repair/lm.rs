@@ -135,9 +135,12 @@ impl Lm {
     }
 
     pub fn simplify(&self, s: &str) -> String {
-        s.chars()
-            .map(|c| self.t2s.get(c as usize).copied().unwrap_or(c))
-            .collect()
+        s.chars().map(|c| self.simplified(c)).collect()
+    }
+
+    /// `simplify` of one character.
+    pub fn simplified(&self, c: char) -> char {
+        self.t2s.get(c as usize).copied().unwrap_or(c)
     }
 
     /// Can a word of two or more characters start with `a`, `b`? (No false "no".)

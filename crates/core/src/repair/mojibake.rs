@@ -582,6 +582,9 @@ fn evaluate(combos: &[(Combo, Option<usize>)], ctx: &Ctx, ltail: &str) -> Vec<Ca
     let scratch = &ctx.dp;
     let lcount = ltail.chars().count();
     let mut cands = Vec::new();
+    // each reading in context, simplified, as chars and as text, and the dictionary words in
+    // it: buffers every reading reuses
+    let (mut cc, mut text, mut words) = (Vec::new(), String::new(), Vec::new());
     for (combo, gap) in combos {
         let toks: Vec<(Tok, Option<&str>)> =
             combo.iter().map(|(t, l)| (*t, l.as_deref())).collect();
@@ -596,16 +599,25 @@ fn evaluate(combos: &[(Combo, Option<usize>)], ctx: &Ctx, ltail: &str) -> Vec<Ca
                     _ => continue,
                 }
             }
-            let ctx = model.simplify(&format!("{ltail}{}{right}", r.plain()));
+            let plain = r.plain();
+            cc.clear();
+            cc.extend(
+                ltail
+                    .chars()
+                    .chain(plain.chars())
+                    .chain(right.chars())
+                    .map(|c| model.simplified(c)),
+            );
+            text.clear();
+            text.extend(cc.iter());
             // an opening quote the reading leaves unclosed is less likely than one it closes
             let opens = r.chars.iter().filter(|c| c.0 == '“').count();
             let closes = r.chars.iter().filter(|c| c.0 == '”').count() + right.matches('”').count();
-            let score = model.extend(&mut scratch.borrow_mut(), 0, &ctx);
+            let score = model.extend(&mut scratch.borrow_mut(), 0, &text);
             let logp = score - if opens > closes { 3.0 } else { 0.0 };
-            let cc: Vec<char> = ctx.chars().collect();
             let n = r.chars.len();
             // dictionary words of 2–4 characters anywhere in the context, as char ranges
-            let mut words = Vec::new();
+            words.clear();
             for a in 0..cc.len() {
                 for b in a + 2..(a + 5).min(cc.len() + 1) {
                     if model.has_word(&cc[a..b]) {
@@ -633,7 +645,7 @@ fn evaluate(combos: &[(Combo, Option<usize>)], ctx: &Ctx, ltail: &str) -> Vec<Ca
                 logp,
                 text: r.text(),
                 supported: all_in_words && joined,
-                plain: r.plain(),
+                plain,
                 searched: r.chars.iter().filter(|c| c.1).map(|c| c.0).collect(),
             });
         }
