@@ -564,15 +564,19 @@ const COMMITMENT_FIRSTS: [char; COMMITMENTS.len()] = ends_of(COMMITMENTS, false)
 const TAIL_LASTS: [char; TAIL_WORDS.len()] = ends_of(TAIL_WORDS, true);
 const GENERIC: &[&str] = &["", "总量", "总额", "规模", "其中", "总计", "合计"];
 
-fn strip_subject(s: &str) -> String {
+/// The subject in `s`: borrowed from it, unless a note in passing had to be taken out.
+fn strip_subject(s: &str) -> std::borrow::Cow<'_, str> {
     // a note in passing (`（下同）`, `（含…）`) is not part of the subject
-    let unnoted;
-    let s = if s.contains("下同") {
-        unnoted = s.replace("（下同）", "").replace("(下同)", "");
-        unnoted.as_str()
-    } else {
-        s
-    };
+    if s.contains("下同") {
+        let unnoted = s.replace("（下同）", "").replace("(下同)", "");
+        return strip_words(&unnoted).to_string().into();
+    }
+    strip_words(s).into()
+}
+
+/// `s` without the words around a subject that are not part of it (`全年`, `同比`, a
+/// commitment, a year in front).
+fn strip_words(s: &str) -> &str {
     let mut t = s.trim();
     loop {
         let before = t;
@@ -616,7 +620,7 @@ fn strip_subject(s: &str) -> String {
             break;
         }
     }
-    t.trim().to_string()
+    t.trim()
 }
 
 /// The years `chars` names, in order, each with the position of its 年: `2025年`, and
@@ -806,10 +810,10 @@ fn listed_subjects(raw: &[char]) -> Option<Listed> {
             || raw.contains("均增长")
             || raw.contains("均下降")
             || raw.contains("均达到"));
-    let mut s = strip_subject(&raw.replace("分别", ""));
+    let mut s = strip_subject(&raw.replace("分别", "")).into_owned();
     for w in ["均", "都"] {
         if let Some(r) = s.strip_suffix(w) {
-            s = strip_subject(r);
+            s = strip_subject(r).into_owned();
         }
     }
     if s.is_empty() {
@@ -884,7 +888,8 @@ fn names_own_subject(between: &[char]) -> bool {
         .iter()
         .filter(|c| !matches!(c, '和' | '与' | '及'))
         .collect();
-    let t = strip_subject(&t.replace("分别", ""));
+    let t = t.replace("分别", "");
+    let t = strip_subject(&t);
     let t = t.strip_suffix('均').unwrap_or(&t);
     !GENERIC.contains(&t)
 }
@@ -1116,7 +1121,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
     let mut out: Vec<IndicatorRow> = Vec::new();
     let is_target_sentence = states_target(ctx.text, chars);
     let estimate = ctx.estimate_scope || ctx.text.contains("预计");
-    let mut prev_subject: Option<String> = None;
+    let mut prev_subject: Option<std::borrow::Cow<str>> = None;
     let mut prev_clause_end = 0usize;
     let mut carried_commitment: Option<Commitment> = None;
     // the row the next subject-less growth may attach to: (index in out, clause end)
@@ -1190,10 +1195,13 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             carried_commitment = None;
         }
         let raw_subject = slice(cs, q.start);
-        let own = list_subject
-            .clone()
-            .unwrap_or_else(|| strip_subject(raw_subject));
-        let own_generic = list_subject.is_none() && GENERIC.contains(&own.as_str());
+        // (borrowed from the sentence unless a list named it or a note was taken out)
+        let listed = list_subject.is_some();
+        let own: std::borrow::Cow<str> = match list_subject {
+            Some(s) => s.into(),
+            None => strip_subject(raw_subject),
+        };
+        let own_generic = !listed && GENERIC.contains(&own.as_ref());
         let own_commitment = Commitment::ALL
             .into_iter()
             .find(|c| holds(&chars[cs..q.start], c.as_str()));
@@ -1238,9 +1246,9 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             }
         }
         let subject = if own_generic {
-            prev_subject.clone()
+            prev_subject.as_deref().map(str::to_string)
         } else {
-            Some(own.clone())
+            Some(own.to_string())
         };
         // a list whose figures could not be given one to a subject: no combined row
         let ind = (!lists.unresolved[qi])
