@@ -402,7 +402,8 @@ pub struct IndicatorRow {
     pub subject: Option<String>,
     pub mention: String,
     pub value: Option<f64>,
-    pub unit: Option<String>,
+    /// (borrowed from the units table unless a scale word makes it: `万吨`)
+    pub unit: Option<std::borrow::Cow<'static, str>>,
     pub value_base: Option<f64>,
     pub base_unit: Option<&'static str>,
     pub growth_pct: Option<f64>,

@@ -13,6 +13,7 @@ pub mod units;
 use crate::model::{count, Commitment, IndicatorRow, Kind, Part, Qualifier};
 use crate::zh::chars::ends_of;
 use numbers::{Dec, SCALES};
+use std::borrow::Cow;
 
 /// What the document says about itself, for kinds and years.
 pub struct DocContext {
@@ -83,7 +84,7 @@ struct Quantity {
     start: usize,
     end: usize,
     value: Dec,
-    unit: String,
+    unit: Cow<'static, str>,
     base: &'static str,
     pow: u32,
     high: Option<Dec>,
@@ -157,14 +158,21 @@ fn word_before<'a>(chars: &[char], i: usize, words: &[&'a str]) -> Option<&'a st
 }
 
 /// The unit at `i`: optional scale word, optional 余/多, then a unit. Returns
-/// (written, base unit, power of ten, end, 余/多 seen).
+/// (written, base unit, power of ten, end, 余/多 seen); written is the units table's own
+/// unless a scale word comes before it.
 fn unit_at(
     chars: &[char],
     i: usize,
-) -> Option<(String, &'static str, u32, usize, Option<&'static str>)> {
+) -> Option<(
+    Cow<'static, str>,
+    &'static str,
+    u32,
+    usize,
+    Option<&'static str>,
+)> {
     if let Some(u) = units::at(chars, i) {
         let end = i + u.written.chars().count();
-        return Some((u.written.to_string(), u.base, u.pow, end, None));
+        return Some((u.written.into(), u.base, u.pow, end, None));
     }
     let (word, pow) = SCALES
         .iter()
@@ -181,7 +189,7 @@ fn unit_at(
     }
     let written = format!("{word}{}", u.written);
     Some((
-        written,
+        written.into(),
         u.base,
         pow + u.pow,
         j + u.written.chars().count(),
@@ -309,7 +317,7 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
                 if let Some(u) = units::at(chars, f.end).filter(|u| u.base != "%") {
                     value = f.value;
                     unit = Some((
-                        u.written.to_string(),
+                        u.written.into(),
                         u.base,
                         u.pow,
                         f.end + u.written.chars().count(),
@@ -565,7 +573,7 @@ const TAIL_LASTS: [char; TAIL_WORDS.len()] = ends_of(TAIL_WORDS, true);
 const GENERIC: &[&str] = &["", "总量", "总额", "规模", "其中", "总计", "合计"];
 
 /// The subject in `s`: borrowed from it, unless a note in passing had to be taken out.
-fn strip_subject(s: &str) -> std::borrow::Cow<'_, str> {
+fn strip_subject(s: &str) -> Cow<'_, str> {
     // a note in passing (`（下同）`, `（含…）`) is not part of the subject
     if s.contains("下同") {
         let unnoted = s.replace("（下同）", "").replace("(下同)", "");
@@ -1121,7 +1129,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
     let mut out: Vec<IndicatorRow> = Vec::new();
     let is_target_sentence = states_target(ctx.text, chars);
     let estimate = ctx.estimate_scope || ctx.text.contains("预计");
-    let mut prev_subject: Option<std::borrow::Cow<str>> = None;
+    let mut prev_subject: Option<Cow<str>> = None;
     let mut prev_clause_end = 0usize;
     let mut carried_commitment: Option<Commitment> = None;
     // the row the next subject-less growth may attach to: (index in out, clause end)
@@ -1197,7 +1205,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         let raw_subject = slice(cs, q.start);
         // (borrowed from the sentence unless a list named it or a note was taken out)
         let listed = list_subject.is_some();
-        let own: std::borrow::Cow<str> = match list_subject {
+        let own: Cow<str> = match list_subject {
             Some(s) => s.into(),
             None => strip_subject(raw_subject),
         };
