@@ -157,22 +157,29 @@ fn word_before<'a>(chars: &[char], i: usize, words: &[&'a str]) -> Option<&'a st
         .max_by_key(|w| w.chars().count())
 }
 
-/// The unit at `i`: optional scale word, optional 余/多, then a unit. Returns
-/// (written, base unit, power of ten, end, 余/多 seen); written is the units table's own
-/// unless a scale word comes before it.
-fn unit_at(
-    chars: &[char],
-    i: usize,
-) -> Option<(
-    Cow<'static, str>,
-    &'static str,
-    u32,
-    usize,
-    Option<&'static str>,
-)> {
+/// A unit read after a figure.
+struct UnitAt {
+    /// As written: the units table's own string unless a scale word comes before it.
+    written: Cow<'static, str>,
+    base: &'static str,
+    /// Power of ten from the written unit to the base.
+    pow: u32,
+    /// Where it ends.
+    end: usize,
+    /// 余 or 多 after the scale word.
+    approx: Option<&'static str>,
+}
+
+/// The unit at `i`: optional scale word, optional 余/多, then a unit.
+fn unit_at(chars: &[char], i: usize) -> Option<UnitAt> {
     if let Some(u) = units::at(chars, i) {
-        let end = i + u.written.chars().count();
-        return Some((u.written.into(), u.base, u.pow, end, None));
+        return Some(UnitAt {
+            written: u.written.into(),
+            base: u.base,
+            pow: u.pow,
+            end: i + u.written.chars().count(),
+            approx: None,
+        });
     }
     let (word, pow) = SCALES
         .iter()
@@ -187,14 +194,13 @@ fn unit_at(
     if u.base == "%" || u.base == "百分点" {
         return None;
     }
-    let written = format!("{word}{}", u.written);
-    Some((
-        written.into(),
-        u.base,
-        pow + u.pow,
-        j + u.written.chars().count(),
+    Some(UnitAt {
+        written: format!("{word}{}", u.written).into(),
+        base: u.base,
+        pow: pow + u.pow,
+        end: j + u.written.chars().count(),
         approx,
-    ))
+    })
 }
 
 /// Every quantity in the sentence, left to right.
@@ -227,7 +233,14 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
             && numbers::starts_with(chars, i, "万亿")
             && (i == 0 || !(chars[i - 1].is_ascii_digit() || cn_numeral(chars[i - 1])))
         {
-            if let Some((written, base, pow, end, _)) = unit_at(chars, i + 1) {
+            if let Some(UnitAt {
+                written,
+                base,
+                pow,
+                end,
+                ..
+            }) = unit_at(chars, i + 1)
+            {
                 let approx = word_before(
                     chars,
                     i,
@@ -316,13 +329,13 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
             if let Some(f) = full.filter(|f| f.end > bare.end + 1) {
                 if let Some(u) = units::at(chars, f.end).filter(|u| u.base != "%") {
                     value = f.value;
-                    unit = Some((
-                        u.written.into(),
-                        u.base,
-                        u.pow,
-                        f.end + u.written.chars().count(),
-                        None,
-                    ));
+                    unit = Some(UnitAt {
+                        written: u.written.into(),
+                        base: u.base,
+                        pow: u.pow,
+                        end: f.end + u.written.chars().count(),
+                        approx: None,
+                    });
                 }
             }
         }
@@ -335,7 +348,14 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
                 }
             }
         }
-        let Some((written, base, pow, mut end, approx2)) = unit else {
+        let Some(UnitAt {
+            written,
+            base,
+            pow,
+            mut end,
+            approx: approx2,
+        }) = unit
+        else {
             i = bare.end.max(i + 1);
             continue;
         };
@@ -359,10 +379,10 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
         // a range whose second number carries the unit: 5%至5.5%, 5.5%到6%, 4.5%—5%
         let mut high = high_first;
         if let Some((_, n2)) = range_second(chars, end).filter(|_| high.is_none()) {
-            if let Some((w2, _, _, e2, _)) = unit_at(chars, n2.end) {
-                if w2 == written {
+            if let Some(u2) = unit_at(chars, n2.end) {
+                if u2.written == written {
                     high = Some(n2.value);
-                    end = e2;
+                    end = u2.end;
                 }
             }
         }
