@@ -928,17 +928,25 @@ fn names_own_subject(between: &[char]) -> bool {
 #[derive(Default)]
 struct Lists {
     subjects: Vec<Vec<String>>,
-    /// per figure: (list, subject) it is assigned to
-    of: Vec<Option<(usize, usize)>>,
-    /// per figure: it is the one figure of a 均 list (a row for every subject)
-    all: Vec<bool>,
-    /// per figure: it sits in a list that could not be spread
-    unresolved: Vec<bool>,
-    /// per figure: a bare percentage continuing a list of growths (`增长4.3%、7.6%`)
-    growth_of_list: Vec<Option<i32>>,
-    /// per figure: it opens `分别增长a%和b%` after levels named in earlier clauses
+    /// what each figure takes from the lists (one vector for all: asked of every sentence
+    /// with a figure)
+    of: Vec<InList>,
+}
+
+/// A figure in the lists of its sentence.
+#[derive(Clone, Copy, Default)]
+struct InList {
+    /// (list, subject) it is assigned to
+    subject: Option<(usize, usize)>,
+    /// it is the one figure of a 均 list (a row for every subject)
+    all: bool,
+    /// it sits in a list that could not be spread
+    unresolved: bool,
+    /// a bare percentage continuing a list of growths (`增长4.3%、7.6%`)
+    growth_of_list: Option<i32>,
+    /// it opens `分别增长a%和b%` after levels named in earlier clauses
     /// (`一般预算收入18.8亿元，分别增长26.7%和18.9%`): how many growths pair with them
-    pair_run: Vec<usize>,
+    pair_run: usize,
 }
 
 fn is_growth_q(q: &Quantity) -> bool {
@@ -948,11 +956,7 @@ fn is_growth_q(q: &Quantity) -> bool {
 fn spread(chars: &[char], qs: &[Quantity]) -> Lists {
     let n = qs.len();
     let mut l = Lists {
-        of: vec![None; n],
-        all: vec![false; n],
-        unresolved: vec![false; n],
-        growth_of_list: vec![None; n],
-        pair_run: vec![0; n],
+        of: vec![InList::default(); n],
         ..Lists::default()
     };
     let mut i = 0;
@@ -977,11 +981,11 @@ fn spread(chars: &[char], qs: &[Quantity]) -> Lists {
                     && (is_growth_q(&qs[j]) || qs[j].growth.is_none())
                 {
                     if qs[j].growth.is_none() {
-                        l.growth_of_list[j] = sign;
+                        l.of[j].growth_of_list = sign;
                     }
                     j += 1;
                 }
-                l.pair_run[i] = j - i;
+                l.of[i].pair_run = j - i;
                 i = j;
             } else {
                 i += 1;
@@ -1007,7 +1011,7 @@ fn spread(chars: &[char], qs: &[Quantity]) -> Lists {
                 sign = q.growth;
                 true
             } else if q.base == "%" && q.growth.is_none() && sign.is_some() {
-                l.growth_of_list[i + k] = sign;
+                l.of[i + k].growth_of_list = sign;
                 true
             } else {
                 if q.base != "%" {
@@ -1030,14 +1034,14 @@ fn spread(chars: &[char], qs: &[Quantity]) -> Lists {
         for group in [&levels, &growths] {
             if group.len() == k {
                 for (s, &x) in group.iter().enumerate() {
-                    l.of[x] = Some((id, s));
+                    l.of[x].subject = Some((id, s));
                 }
             } else if group.len() == 1 && listed.all {
-                l.of[group[0]] = Some((id, 0));
-                l.all[group[0]] = true;
+                l.of[group[0]].subject = Some((id, 0));
+                l.of[group[0]].all = true;
             } else {
                 for &x in group.iter() {
-                    l.unresolved[x] = true;
+                    l.of[x].unresolved = true;
                 }
             }
         }
@@ -1165,13 +1169,13 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
     let mut prev_q_end = 0usize;
     for (qi, mut q) in qs.into_iter().enumerate() {
         let (cs, ce) = clause_bounds(chars, q.start);
-        if let Some(sign) = lists.growth_of_list[qi] {
+        if let Some(sign) = lists.of[qi].growth_of_list {
             q.growth = Some(sign);
         }
-        let assigned = lists.of[qi];
+        let assigned = lists.of[qi].subject;
         let list_subject = assigned.map(|(id, k)| lists.subjects[id][k].clone());
-        if lists.pair_run[qi] > 0 {
-            let c = lists.pair_run[qi];
+        if lists.of[qi].pair_run > 0 {
+            let c = lists.of[qi].pair_run;
             let open: Vec<usize> = (0..out.len())
                 .filter(|&r| out[r].value.is_some() && out[r].growth_pct.is_none())
                 .filter(|&r| out[r].base_unit != Some("%"))
@@ -1279,7 +1283,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             Some(own.to_string())
         };
         // a list whose figures could not be given one to a subject: no combined row
-        let ind = (!lists.unresolved[qi])
+        let ind = (!lists.of[qi].unresolved)
             .then(|| indicator_of(subject.as_deref().unwrap_or(""), chars, &q, cs))
             .flatten();
         let basis = basis(&chars[cs..q.start]);
@@ -1338,7 +1342,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         prev_clause_end = ce;
         // 均: the one figure holds for every listed subject, a row each
         let copies: Vec<IndicatorRow> = match assigned {
-            Some((id, _)) if lists.all[qi] => lists.subjects[id][1..]
+            Some((id, _)) if lists.of[qi].all => lists.subjects[id][1..]
                 .iter()
                 .map(|sub| {
                     let mut c = m.clone();
