@@ -123,8 +123,7 @@ impl Names {
         let mut i = 0;
         std::iter::from_fn(move || {
             // every character is asked: one walk over them from the last match on (slicing
-            // the text at each character to decode it ran at 1.2 GB/s, this walk at 1.7:
-            // microbenchmark on report text)
+            // the text at each character to decode it is slower)
             for (off, a) in text[i..].char_indices() {
                 let here = i + off;
                 if self.may_start(a) {
