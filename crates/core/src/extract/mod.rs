@@ -97,7 +97,7 @@ struct Quantity {
 }
 
 /// Words before a figure that make it approximate, and the `approximate` each gives.
-const APPROX_WORDS: &[(&str, &str)] = &[
+const APPROX_WORDS: [(&str, &str); 13] = [
     ("超过", "超"),
     ("超", "超"),
     ("逾", "超"),
@@ -115,20 +115,8 @@ const APPROX_WORDS: &[(&str, &str)] = &[
 
 /// The `approximate` of a figure at `i`, from the longest approximating word before it.
 fn approx_before(chars: &[char], i: usize) -> Option<&'static str> {
-    let last = i.checked_sub(1).map(|k| chars[k]);
-    APPROX_WORDS
-        .iter()
-        .filter(|(w, _)| {
-            // a word is counted and compared only where its last character is (asked at
-            // every figure)
-            if w.chars().next_back() != last {
-                return false;
-            }
-            let n = w.chars().count();
-            i >= n && numbers::starts_with(chars, i - n, w)
-        })
-        .max_by_key(|(w, _)| w.chars().count())
-        .map(|(_, a)| *a)
+    let w = word_before(chars, i, &APPROX_WORDS.map(|(w, _)| w))?;
+    APPROX_WORDS.iter().find(|(x, _)| *x == w).map(|(_, a)| *a)
 }
 
 /// A Chinese numeral a quantity may start with. A `match`: asked of every character of every
@@ -170,16 +158,23 @@ struct UnitAt {
     approx: Option<&'static str>,
 }
 
-/// The unit at `i`: optional scale word, optional 余/多, then a unit.
-fn unit_at(chars: &[char], i: usize) -> Option<UnitAt> {
-    if let Some(u) = units::at(chars, i) {
-        return Some(UnitAt {
+impl UnitAt {
+    /// The table's unit `u` written at `i`, as it stands.
+    fn plain(u: &units::Unit, i: usize) -> UnitAt {
+        UnitAt {
             written: u.written.into(),
             base: u.base,
             pow: u.pow,
             end: i + u.written.chars().count(),
             approx: None,
-        });
+        }
+    }
+}
+
+/// The unit at `i`: optional scale word, optional 余/多, then a unit.
+fn unit_at(chars: &[char], i: usize) -> Option<UnitAt> {
+    if let Some(u) = units::at(chars, i) {
+        return Some(UnitAt::plain(u, i));
     }
     let (word, pow) = SCALES
         .iter()
@@ -329,13 +324,7 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
             if let Some(f) = full.filter(|f| f.end > bare.end + 1) {
                 if let Some(u) = units::at(chars, f.end).filter(|u| u.base != "%") {
                     value = f.value;
-                    unit = Some(UnitAt {
-                        written: u.written.into(),
-                        base: u.base,
-                        pow: u.pow,
-                        end: f.end + u.written.chars().count(),
-                        approx: None,
-                    });
+                    unit = Some(UnitAt::plain(u, f.end));
                 }
             }
         }
