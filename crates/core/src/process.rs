@@ -147,7 +147,6 @@ impl Pipeline {
             report_year: m.report_year,
             review_year: m.review_year,
         };
-        let sentences = sentence_rows(&seg);
         let indicators = extract::document(&converted.text, &seg, &ctx);
         stage_done("extract");
 
@@ -161,6 +160,7 @@ impl Pipeline {
         }
 
         let sections = section_rows(&seg);
+        let sentences = sentence_rows(&seg);
         let char_count = seg.chars;
         // the metadata's strings move into the row: nothing reads them after it
         let partition = PartitionKey {
