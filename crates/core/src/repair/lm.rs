@@ -23,6 +23,11 @@ pub struct Lm {
     /// search asks about millions of strings that are no word, most of them with a start
     /// no word has; a bit in a 128 KB table answers that before the 8 MB map is touched.
     starts: crate::zh::chars::PairSet,
+    /// Every two characters side by side in a word of two to four, hashed to one of 2^23
+    /// bits (1 MB): a character tried between two others that no word holds beside either
+    /// of them can only score as a single, and its word lookups are spared
+    /// (`extend_trial`).
+    neighbours: crate::zh::chars::PairSet<23>,
     /// `single` of every BMP character, worked out once: every position of every scored
     /// string asks it
     singles: Vec<f64>,
@@ -34,6 +39,7 @@ pub fn get() -> &'static Lm {
         let mut freq: Vec<(u64, u32)> = Vec::with_capacity(350_000);
         let mut known = vec![0u64; 1024];
         let mut starts = crate::zh::chars::PairSet::new();
+        let mut neighbours = crate::zh::chars::PairSet::new();
         let mut total = 0f64;
         for line in WORDS.lines() {
             if let Some((w, f)) = line.split_once(' ') {
@@ -51,6 +57,9 @@ pub fn get() -> &'static Lm {
                     if chars.len() >= 2 {
                         starts.insert(chars[0], chars[1]);
                     }
+                    for p in chars.windows(2) {
+                        neighbours.insert(p[0], p[1]);
+                    }
                 }
             }
         }
@@ -66,6 +75,7 @@ pub fn get() -> &'static Lm {
             t2s,
             known,
             starts,
+            neighbours,
             singles: Vec::new(),
         };
         lm.singles = (0..=0xFFFFu32)
@@ -204,6 +214,29 @@ impl Lm {
     /// share a prefix share its work: only the positions after `keep` are computed again,
     /// and in the same order as a fresh run, so the result is the same to the last bit.
     pub fn extend(&self, dp: &mut Dp, keep: usize, more: &str) -> f64 {
+        let keep = self.append(dp, keep, more);
+        self.forward(dp, keep, None)
+    }
+
+    /// `extend`, to the last bit, for a `more` whose first character is one of many tried
+    /// after the same prefix: when the dictionary has no word holding that character beside
+    /// the one before it or the one after it, no word runs through it, and the lookups of
+    /// the words that would are skipped.
+    pub fn extend_trial(&self, dp: &mut Dp, keep: usize, more: &str) -> f64 {
+        let keep = self.append(dp, keep, more);
+        let t = &dp.text;
+        let lone = t.get(keep).is_some_and(|&c| {
+            let before = keep.checked_sub(1).map(|j| t[j]);
+            let after = t.get(keep + 1).copied();
+            !before.is_some_and(|b| self.neighbours.may_hold(b, c))
+                && !after.is_some_and(|a| self.neighbours.may_hold(c, a))
+        });
+        self.forward(dp, keep, lone.then_some(keep))
+    }
+
+    /// Cuts `dp` back to `keep` characters and appends `more`, simplified; returns the
+    /// characters kept.
+    fn append(&self, dp: &mut Dp, keep: usize, more: &str) -> usize {
         if dp.best.is_empty() {
             dp.best.push(0.0);
             dp.from.push(0);
@@ -217,6 +250,12 @@ impl Lm {
             dp.best.push(f64::NEG_INFINITY);
             dp.from.push(0);
         }
+        keep
+    }
+
+    /// The best routes to the positions after `keep`; no word is looked up across `lone`,
+    /// a character known to be part of none.
+    fn forward(&self, dp: &mut Dp, keep: usize, lone: Option<usize>) -> f64 {
         let n = dp.text.len();
         // position k is reached from k-4..k-1: a word of 4..2 characters, or one character
         for k in keep + 1..=n {
@@ -227,6 +266,9 @@ impl Lm {
                 let w = if k == i + 1 {
                     self.single(dp.text[i])
                 } else {
+                    if lone.is_some_and(|l| i <= l && l < k) {
+                        continue;
+                    }
                     match self.word(&dp.text[i..k]) {
                         Some(lp) => lp,
                         None => continue,
@@ -287,6 +329,23 @@ mod tests {
             proptest::prop_assert_eq!(
                 lm.extend(&mut dp, keep, &more).to_bits(),
                 lm.score(&whole).to_bits()
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// A trial scores to the last bit as `extend` does, whether or not its first
+        /// character stands alone (`经` before `济` does not; `灶` before `a` does).
+        #[test]
+        fn a_trial_scores_as_extend(prefix in text(6), more in text(4)) {
+            let lm = super::get();
+            let mut dp = super::Dp::default();
+            lm.extend(&mut dp, 0, &prefix);
+            let keep = dp.len();
+            let trial = lm.extend_trial(&mut dp, keep, &more);
+            proptest::prop_assert_eq!(
+                trial.to_bits(),
+                lm.extend(&mut dp, keep, &more).to_bits()
             );
         }
     }

@@ -512,7 +512,7 @@ fn best_of(
             more.clear();
             more.push(c);
             more.push_str(after);
-            (model.extend(&mut dp, keep, &more), (b, c))
+            (model.extend_trial(&mut dp, keep, &more), (b, c))
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));

@@ -84,24 +84,22 @@ pub fn latin_tail(s: &str) -> (&str, &str) {
 }
 
 /// Pairs of characters (the first two of the words of a dictionary, a gazetteer), each
-/// hashed to one of 2^20 bits (128 KB): "no word starts with these two" answered before a
-/// map of the words is probed. No false "no"; a "maybe" may be wrong.
-pub struct PairSet {
+/// hashed to one of 2^`BITS` bits (2^20: 128 KB): "no word starts with these two" answered
+/// before a map of the words is probed. No false "no"; a "maybe" may be wrong.
+pub struct PairSet<const BITS: u32 = 20> {
     bits: Vec<u64>,
 }
 
-impl PairSet {
-    const BITS: u32 = 20;
-
-    pub fn new() -> PairSet {
+impl<const BITS: u32> PairSet<BITS> {
+    pub fn new() -> PairSet<BITS> {
         PairSet {
-            bits: vec![0; 1 << (Self::BITS - 6)],
+            bits: vec![0; 1 << (BITS - 6)],
         }
     }
 
     fn bit(a: char, b: char) -> usize {
         let h = (a as u32).wrapping_mul(0x9E37_79B1) ^ (b as u32);
-        (h.wrapping_mul(0x85EB_CA6B) >> (32 - Self::BITS)) as usize
+        (h.wrapping_mul(0x85EB_CA6B) >> (32 - BITS)) as usize
     }
 
     pub fn insert(&mut self, a: char, b: char) {
@@ -116,8 +114,8 @@ impl PairSet {
     }
 }
 
-impl Default for PairSet {
-    fn default() -> PairSet {
+impl<const BITS: u32> Default for PairSet<BITS> {
+    fn default() -> PairSet<BITS> {
         PairSet::new()
     }
 }
@@ -155,11 +153,15 @@ mod tests {
 
     #[test]
     fn a_pair_set_holds_what_was_put_in() {
-        let mut set = PairSet::new();
+        let mut set: PairSet = PairSet::new();
         set.insert('城', '乡');
         assert!(set.may_hold('城', '乡'));
         // another pair's bit (deterministic: a fixed hash) is not set by it
         assert!(!set.may_hold('乡', '城'));
-        assert!(!PairSet::new().may_hold('城', '乡'));
+        assert!(!PairSet::<20>::new().may_hold('城', '乡'));
+        // a larger set hashes to its own bits
+        let mut big = PairSet::<23>::new();
+        big.insert('城', '乡');
+        assert!(big.may_hold('城', '乡') && !big.may_hold('乡', '城'));
     }
 }
