@@ -53,6 +53,29 @@ struct Names {
     pairs: crate::zh::chars::PairSet,
     /// one-character names
     single: rustc_hash::FxHashMap<char, u32>,
+    /// the UTF-8 bytes of the pairs, when every name begins with two characters of three
+    /// bytes each (Chinese names do): most characters are ruled out as a start by a bit
+    /// in a 16 KB table, read straight from the text's bytes, without decoding them
+    pair_bytes: Option<Vec<u64>>,
+}
+
+/// Bits in `Names::pair_bytes`.
+const PAIR_BYTES_BITS: u32 = 17;
+
+/// The bit of six bytes (two characters of three) in `Names::pair_bytes`.
+fn pair_bytes_bit(six: u64) -> usize {
+    (six.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PAIR_BYTES_BITS)) as usize
+}
+
+/// The six bytes at `i` of `b` (which has at least six there) as a number.
+fn six_at(b: &[u8], i: usize) -> u64 {
+    match b.get(i..i + 8) {
+        Some(w) => u64::from_le_bytes(w.try_into().expect("eight bytes")) & 0xFFFF_FFFF_FFFF,
+        None => b[i..i + 6]
+            .iter()
+            .rev()
+            .fold(0, |acc, &x| (acc << 8) | u64::from(x)),
+    }
 }
 
 impl Names {
@@ -63,7 +86,10 @@ impl Names {
             by_pair: Default::default(),
             pairs: crate::zh::chars::PairSet::new(),
             single: Default::default(),
+            pair_bytes: None,
         };
+        let mut pair_bytes = vec![0u64; 1 << (PAIR_BYTES_BITS - 6)];
+        let mut all_six = true;
         for (i, k) in keys.iter().enumerate() {
             let mut cs = k.chars();
             let Some(a) = cs.next() else { continue };
@@ -73,7 +99,13 @@ impl Names {
             match cs.next() {
                 Some(b) => {
                     n.pairs.insert(a, b);
-                    n.by_pair.entry(pair(a, b)).or_default().push(i as u32)
+                    n.by_pair.entry(pair(a, b)).or_default().push(i as u32);
+                    if a.len_utf8() == 3 && b.len_utf8() == 3 {
+                        let bit = pair_bytes_bit(six_at(k.as_bytes(), 0));
+                        pair_bytes[bit / 64] |= 1 << (bit % 64);
+                    } else {
+                        all_six = false;
+                    }
                 }
                 None => {
                     n.single.insert(a, i as u32);
@@ -82,6 +114,9 @@ impl Names {
         }
         for v in n.by_pair.values_mut() {
             v.sort_by_key(|&i| std::cmp::Reverse(keys[i as usize].len()));
+        }
+        if all_six && n.single.is_empty() {
+            n.pair_bytes = Some(pair_bytes);
         }
         n
     }
@@ -122,20 +157,55 @@ impl Names {
     fn find_iter<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, usize, u32)> + 'a {
         let mut i = 0;
         std::iter::from_fn(move || {
-            // every character is asked: one walk over them from the last match on (slicing
-            // the text at each character to decode it is slower)
-            for (off, a) in text[i..].char_indices() {
-                let here = i + off;
-                if self.may_start(a) {
-                    if let Some((k, end)) = self.at(text, here, a) {
-                        i = here + end;
-                        return Some((here, i, k));
-                    }
+            let found = match &self.pair_bytes {
+                Some(bits) => self.next_by_bytes(text, i, bits),
+                None => self.next_by_chars(text, i),
+            };
+            i = found.map_or(text.len(), |(_, end, _)| end);
+            found
+        })
+    }
+
+    /// The first match at or after byte `from`, every character asked.
+    fn next_by_chars(&self, text: &str, from: usize) -> Option<(usize, usize, u32)> {
+        // one walk over the characters (slicing the text at each to decode it is slower)
+        for (off, a) in text[from..].char_indices() {
+            let here = from + off;
+            if self.may_start(a) {
+                if let Some((k, len)) = self.at(text, here, a) {
+                    return Some((here, here + len, k));
                 }
             }
-            i = text.len();
-            None
-        })
+        }
+        None
+    }
+
+    /// `next_by_chars` when every name begins with two characters of three bytes: only a
+    /// character whose six bytes with the next one's are a name's pair (`bits`) is asked.
+    fn next_by_bytes(&self, text: &str, from: usize, bits: &[u64]) -> Option<(usize, usize, u32)> {
+        let b = text.as_bytes();
+        let mut j = from;
+        while j + 6 <= b.len() {
+            let lead = b[j];
+            if (0xE0..0xF0).contains(&lead) {
+                let bit = pair_bytes_bit(six_at(b, j));
+                if bits[bit / 64] & (1 << (bit % 64)) != 0 {
+                    let a = text[j..].chars().next().expect("a character starts here");
+                    if let Some((k, len)) = self.at(text, j, a) {
+                        return Some((j, j + len, k));
+                    }
+                }
+                j += 3;
+            } else {
+                // past one character: ASCII, or a lead byte of two or four
+                j += match lead {
+                    0xF0.. => 4,
+                    0xC0.. => 2,
+                    _ => 1,
+                };
+            }
+        }
+        None
     }
 }
 
@@ -407,6 +477,34 @@ mod tests {
             total += ours.len();
         }
         assert!(total > 3000, "the texts hold names: {total}");
+    }
+
+    /// Names the byte scan cannot take (one character; a first character of another
+    /// length) are found by the character walk, as Aho-Corasick finds them.
+    #[test]
+    fn names_of_other_shapes_are_walked() {
+        for keys in [
+            vec!["北京", "京", "北京市"],
+            vec!["Ab", "é城区", "城区", "𠀀山"],
+        ] {
+            let keys: Vec<String> = keys.into_iter().map(String::from).collect();
+            let names = Names::new(&keys);
+            assert!(names.pair_bytes.is_none());
+            let ac = aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(&keys)
+                .unwrap();
+            let text = "北京市京城Ab é城区的城区，𠀀山北京";
+            let ours: Vec<(usize, usize, u32)> = names.find_iter(text).collect();
+            let theirs: Vec<(usize, usize, u32)> = ac
+                .find_iter(text)
+                .map(|m| (m.start(), m.end(), m.pattern().as_u32()))
+                .collect();
+            assert_eq!(ours, theirs);
+            assert!(ours.len() >= 3);
+        }
+        // the gazetteer's own names are all scanned as bytes
+        assert!(Gazetteer::load().matcher.pair_bytes.is_some());
     }
 
     #[test]
