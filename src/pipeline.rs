@@ -416,8 +416,9 @@ fn drive(
 ) -> Result<Driven> {
     let res = resources();
     let jobs = jobs.max(1);
-    // how many documents may be in flight between the reader and the writer at once
-    let window = (jobs * 8).max(16);
+    // how many documents may be in flight between the reader and the writer at once (room
+    // beside what each worker holds until it hands over `FINISHED_AT_ONCE`)
+    let window = (jobs * 16).max(32);
     // as deep as the window (the tickets bound what is in flight): the reader then waits on
     // tickets, which come back a batch at a time, not on a slot freed by every job taken —
     // a sleep and a wake-up of the reader per document cost more than reading it
@@ -427,7 +428,7 @@ fn drive(
     let ticket_batch = window / 4;
     let mut owed = 0;
     let job_rx = Arc::new(std::sync::Mutex::new(job_rx));
-    let (res_tx, res_rx) = mpsc::sync_channel::<(u64, Done, StageTimes)>(window);
+    let (res_tx, res_rx) = mpsc::sync_channel::<Vec<Finished>>(window);
     let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(window);
     for _ in 0..window {
         ticket_tx.send(()).expect("tickets");
@@ -476,7 +477,7 @@ fn drive(
     let mut rejected: HashMap<[u8; 32], RejectRow> = HashMap::new();
     // this thread so far: the lock, the previous dataset, the dictionaries, the threads
     let t = report.stage_times.add("setup", setup_from);
-    for (seq, done, times) in res_rx.iter() {
+    for (seq, done, times) in res_rx.iter().flatten() {
         report.stage_times.merge(&times);
         pending.insert(seq, done);
         while let Some(done) = pending.remove(&next) {
@@ -677,18 +678,49 @@ fn accept(
 }
 
 /// A worker: takes the reader's jobs until there are none, hands back what each became.
+/// What became of one input: its place in the order, what it became, the stages' times.
+type Finished = (u64, Done, StageTimes);
+
+/// Finished inputs a worker hands over at once: each hand-over may wake the thread that puts them
+/// in order, and a wake-up per document cost more than the hand-over itself.
+const FINISHED_AT_ONCE: usize = 8;
+
 fn work(
     jobs: &std::sync::Mutex<Receiver<Job>>,
-    done: &SyncSender<(u64, Done, StageTimes)>,
+    done: &SyncSender<Vec<Finished>>,
     res: &Resources,
     prev: Option<&Previous>,
     options: RowOptions,
 ) {
+    let mut ready: Vec<Finished> = Vec::with_capacity(FINISHED_AT_ONCE);
     loop {
-        let job = match jobs.lock() {
-            Ok(guard) => guard.recv(),
-            Err(_) => break,
+        // a worker never waits, for the jobs or for their lock (another worker waiting on
+        // the jobs holds it), with inputs finished: the reader may be waiting for the
+        // tickets they give back, and the jobs for the reader
+        let guard = match jobs.try_lock() {
+            Ok(guard) => guard,
+            Err(std::sync::TryLockError::WouldBlock) => {
+                if !ready.is_empty() && done.send(std::mem::take(&mut ready)).is_err() {
+                    return;
+                }
+                match jobs.lock() {
+                    Ok(guard) => guard,
+                    Err(_) => break,
+                }
+            }
+            Err(std::sync::TryLockError::Poisoned(_)) => break,
         };
+        let job = match guard.try_recv() {
+            Ok(job) => Ok(job),
+            Err(mpsc::TryRecvError::Disconnected) => break,
+            Err(mpsc::TryRecvError::Empty) => {
+                if !ready.is_empty() && done.send(std::mem::take(&mut ready)).is_err() {
+                    return;
+                }
+                guard.recv()
+            }
+        };
+        drop(guard);
         let Ok(job) = job else { break };
         let mut times = StageTimes::default();
         let msg = match job {
@@ -699,9 +731,13 @@ fn work(
             Job::Rejected(seq, r) => (seq, Done::Rejected(r), times),
             Job::Copy(seq, c) => (seq, Done::Copy(c), times),
         };
-        if done.send(msg).is_err() {
-            break;
+        ready.push(msg);
+        if ready.len() == FINISHED_AT_ONCE && done.send(std::mem::take(&mut ready)).is_err() {
+            return;
         }
+    }
+    if !ready.is_empty() {
+        let _ = done.send(ready);
     }
 }
 
@@ -925,6 +961,60 @@ mod tests {
 
     fn name(p: &str) -> &str {
         p.rsplit('/').next().unwrap()
+    }
+
+    /// Workers hand over several finished inputs at once: with many more inputs than the
+    /// window holds, and any number of workers, every input comes back once, in order —
+    /// and the run ends (a worker that waited with inputs finished would stall it).
+    #[test]
+    fn many_inputs_come_back_in_order_whatever_the_workers() {
+        for jobs in [1, 2, 3, 5] {
+            let items: Vec<Item> = (0..300)
+                .map(|i| {
+                    let text = format!("柳塘县新闻\n第{i}条消息。全县完成投资{i}亿元。\n");
+                    let doc = RawDoc {
+                        source_path: format!("in/{i:03}.txt"),
+                        bytes: text.into_bytes(),
+                        format: Format::Text,
+                        text: None,
+                        hints: Default::default(),
+                    };
+                    // every tenth input rejected before any stage: it keeps its place too
+                    if i % 10 == 9 {
+                        Item::Reject(RejectRow::in_stage(
+                            &format!("in/{i:03}.txt"),
+                            10,
+                            "source",
+                            Reason::Undecodable,
+                            "unreadable".into(),
+                        ))
+                    } else {
+                        Item::Doc(doc)
+                    }
+                })
+                .collect();
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                let _ = tx.send(collect(Source::Items(items), jobs, RowOptions::default()));
+            });
+            let (out, _) = rx
+                .recv_timeout(std::time::Duration::from_secs(120))
+                .unwrap_or_else(|_| panic!("{jobs} workers: the run did not end"))
+                .unwrap();
+            let paths: Vec<&str> = out.inputs.iter().map(|e| e.path.as_str()).collect();
+            let expected: Vec<String> = (0..300).map(|i| format!("in/{i:03}.txt")).collect();
+            assert_eq!(paths, expected, "{jobs} workers");
+            assert_eq!(
+                (out.documents.len(), out.rejects.len()),
+                (270, 30),
+                "{jobs} workers"
+            );
+            let last = out
+                .documents
+                .last()
+                .map(|d| d.document.source_path.as_str());
+            assert_eq!(last, Some("in/298.txt"));
+        }
     }
 
     /// A copy of an input a stage rejected is rejected the same way, naming itself; a copy of
