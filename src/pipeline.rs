@@ -677,7 +677,6 @@ fn accept(
     sink.input(&p.input)
 }
 
-/// A worker: takes the reader's jobs until there are none, hands back what each became.
 /// What became of one input: its place in the order, what it became, the stages' times.
 type Finished = (u64, Done, StageTimes);
 
@@ -685,6 +684,7 @@ type Finished = (u64, Done, StageTimes);
 /// in order, and a wake-up per document cost more than the hand-over itself.
 const FINISHED_AT_ONCE: usize = 8;
 
+/// A worker: takes the reader's jobs until there are none, hands back what each became.
 fn work(
     jobs: &std::sync::Mutex<Receiver<Job>>,
     done: &SyncSender<Vec<Finished>>,
@@ -693,6 +693,9 @@ fn work(
     options: RowOptions,
 ) {
     let mut ready: Vec<Finished> = Vec::with_capacity(FINISHED_AT_ONCE);
+    // hands over what is ready, if anything; false once the run takes nothing more
+    let hand_over =
+        |ready: &mut Vec<Finished>| ready.is_empty() || done.send(std::mem::take(ready)).is_ok();
     loop {
         // a worker never waits, for the jobs or for their lock (another worker waiting on
         // the jobs holds it), with inputs finished: the reader may be waiting for the
@@ -700,7 +703,7 @@ fn work(
         let guard = match jobs.try_lock() {
             Ok(guard) => guard,
             Err(std::sync::TryLockError::WouldBlock) => {
-                if !ready.is_empty() && done.send(std::mem::take(&mut ready)).is_err() {
+                if !hand_over(&mut ready) {
                     return;
                 }
                 match jobs.lock() {
@@ -714,7 +717,7 @@ fn work(
             Ok(job) => Ok(job),
             Err(mpsc::TryRecvError::Disconnected) => break,
             Err(mpsc::TryRecvError::Empty) => {
-                if !ready.is_empty() && done.send(std::mem::take(&mut ready)).is_err() {
+                if !hand_over(&mut ready) {
                     return;
                 }
                 guard.recv()
@@ -732,13 +735,11 @@ fn work(
             Job::Copy(seq, c) => (seq, Done::Copy(c), times),
         };
         ready.push(msg);
-        if ready.len() == FINISHED_AT_ONCE && done.send(std::mem::take(&mut ready)).is_err() {
+        if ready.len() == FINISHED_AT_ONCE && !hand_over(&mut ready) {
             return;
         }
     }
-    if !ready.is_empty() {
-        let _ = done.send(ready);
-    }
+    hand_over(&mut ready);
 }
 
 /// An input that became a reject before any stage ran: counted, listed in the manifest's
