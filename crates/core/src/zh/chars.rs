@@ -83,9 +83,10 @@ pub fn latin_tail(s: &str) -> (&str, &str) {
     s.split_at(s.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len())
 }
 
-/// Pairs of characters (the first two of the words of a dictionary, a gazetteer), each
-/// hashed to one of 2^`BITS` bits (2^20: 128 KB): "no word starts with these two" answered
-/// before a map of the words is probed. No false "no"; a "maybe" may be wrong.
+/// Pairs of characters (the first two of the words of a dictionary, a gazetteer; or every
+/// two side by side in them), each hashed to one of 2^`BITS` bits (2^20: 128 KB): "no word
+/// starts with these two" (or "holds them side by side") answered before a map of the words
+/// is probed. No false "no"; a "maybe" may be wrong.
 pub struct PairSet<const BITS: u32 = 20> {
     bits: Vec<u64>,
 }
@@ -107,7 +108,7 @@ impl<const BITS: u32> PairSet<BITS> {
         self.bits[bit / 64] |= 1 << (bit % 64);
     }
 
-    /// Might a word start with `a`, `b`?
+    /// Might `a`, `b` have been put in?
     pub fn may_hold(&self, a: char, b: char) -> bool {
         let bit = Self::bit(a, b);
         self.bits[bit / 64] & (1 << (bit % 64)) != 0
