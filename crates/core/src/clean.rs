@@ -359,6 +359,9 @@ struct Compiled {
 
 pub struct Cleaner {
     rules: Vec<Compiled>,
+    /// The patterns of the whole-line rules without a guard, as one set: a line none of them
+    /// matches (nearly every line) is searched once, not once per rule.
+    unguarded: regex::RegexSet,
     declared: Regex,
     /// a source label at the start of a line
     label: Regex,
@@ -456,12 +459,23 @@ impl Cleaner {
                 doc_word: r.doc_word,
             })
             .collect();
+        let unguarded = regex::RegexSetBuilder::new(
+            RULES
+                .iter()
+                .filter(|r| r.guard.is_none() && r.action != Action::Cut)
+                .map(|r| widen(r.pattern, cc)),
+        )
+        // (a smaller cache than the crate's default 2 MB, per thread, thrashes on body text)
+        .dfa_size_limit(1 << 20)
+        .build()
+        .expect("clean rules as a set");
         let label = crate::zh::regex(&widen(SOURCE_LABEL, cc)).expect("source label pattern");
         let title_field = crate::zh::regex(&widen(TITLE_FIELD, cc)).expect("title field pattern");
         let declared =
             crate::zh::regex(&widen(r"全文共(\d+)字", cc)).expect("declared length pattern");
         Cleaner {
             rules,
+            unguarded,
             declared,
             label,
             title_field,
@@ -536,6 +550,8 @@ impl Cleaner {
             let mut dropped = false;
             // only short lines can be chrome (counted once, again after a cut)
             let mut short = line.chars().count() <= MAX_CHROME_LINE;
+            // does one of the unguarded whole-line rules match? (asked once, again after a cut)
+            let mut unguarded: Option<bool> = None;
             for (r, absent) in self.rules.iter().zip(&absent) {
                 if line.is_empty() {
                     break;
@@ -548,7 +564,11 @@ impl Cleaner {
                 }
                 match r.action {
                     Action::DropLine | Action::TocStart => {
-                        if short && r.guard.is_none_or(|g| g(&line)) && r.re.is_match(&line) {
+                        let may = |line: &str, unguarded: &mut Option<bool>| match r.guard {
+                            Some(g) => g(line),
+                            None => *unguarded.get_or_insert_with(|| self.unguarded.is_match(line)),
+                        };
+                        if short && may(&line, &mut unguarded) && r.re.is_match(&line) {
                             value_next =
                                 r.name == Boilerplate::SourceLine && label_only(&line, &self.label);
                             crumb_next = r.name == Boilerplate::Navigation
@@ -576,6 +596,7 @@ impl Cleaner {
                             c.truncation.get_or_insert(Truncation::Paywall);
                             line.to_mut().replace_range(range, "");
                             short = line.chars().count() <= MAX_CHROME_LINE;
+                            unguarded = None;
                             c.removed.push((r.name, cut));
                         }
                     }
@@ -798,6 +819,60 @@ mod tests {
     }
     use super::*;
 
+    /// The set the cleaner asks first matches a line exactly when one of the rules without a
+    /// guard does: chrome of each of them, in both scripts, and body text.
+    #[test]
+    fn the_unguarded_set_matches_where_its_rules_do() {
+        let c = cleaner();
+        let rules: Vec<&Compiled> = c
+            .rules
+            .iter()
+            .filter(|r| r.guard.is_none() && r.action != Action::Cut)
+            .collect();
+        assert_eq!(rules.len(), c.unguarded.len());
+        let chrome = [
+            "索引号：11220000/2024-00001",
+            "| 文號 | 青政發〔2024〕1號 |",
+            "当前位置：首页 > 政务公开",
+            "網站首頁",
+            "分享到：微信 微博",
+            "扫一扫在手机打开当前页",
+            "收藏《青禾县政府工作报告》",
+            "本文仅代表作者观点，不代表本站立场。",
+            "Copyright © 2024 青禾县",
+            "格式：docx",
+            "文檔頁數：12",
+            "本文链接：http://example.cn/1.html",
+            "發表評論",
+            "验证码：",
+            "主办单位：青禾县人民政府办公室",
+            "青ICP备12345678号",
+            "上一篇：青禾县召开常务会议",
+            "来源：青禾县人民政府",
+            "發布時間：2024-03-05",
+            "签到天数：12",
+            "目錄：",
+        ];
+        let body = [
+            "全年地区生产总值增长5.5%。",
+            "各位代表：",
+            "一、2024年工作回顾",
+            "我們堅持穩中求進工作總基調，紮實推進高質量發展。",
+            "二〇二四年三月五日",
+            "主要预期目标是：地区生产总值增长6%左右。",
+        ];
+        for line in chrome.iter().chain(&body) {
+            let any = rules.iter().any(|r| r.re.is_match(line));
+            assert_eq!(c.unguarded.is_match(line), any, "{line}");
+        }
+        for line in chrome {
+            assert!(c.unguarded.is_match(line), "{line}");
+        }
+        for line in body {
+            assert!(!c.unguarded.is_match(line), "{line}");
+        }
+    }
+
     fn cleaner() -> Cleaner {
         Cleaner::new(&OpenCC::new())
     }
@@ -827,6 +902,10 @@ mod tests {
         );
         assert_eq!(c.truncation, Some(Truncation::Paywall));
         assert_eq!(c.declared_chars, Some(2923));
+        // what is left once a note is cut is asked of the rules after it afresh
+        let c = cleaner().clean("目录（未完，全文共2923字）\n二是加快建设\n全年完成任务。");
+        assert_eq!(c.text, "全年完成任务。");
+        assert_eq!(c.removed[1], (Boilerplate::Toc, "目录".to_string()));
     }
 
     #[test]
