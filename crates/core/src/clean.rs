@@ -94,6 +94,11 @@ struct Rule {
     doc_word: Option<&'static str>,
 }
 
+/// Is a rule asked as part of `Cleaner::unguarded`? The whole-line rules without a guard are.
+fn in_unguarded_set(guard: Option<fn(&str) -> bool>, action: Action) -> bool {
+    guard.is_none() && action != Action::Cut
+}
+
 /// A line that ends on a photo credit's 摄 (攝), before an optional closing parenthesis
 /// and the spaces before it: what the credit patterns (`…摄\s*[)）]?$`) require.
 fn ends_on_credit(line: &str) -> bool {
@@ -462,7 +467,7 @@ impl Cleaner {
         let unguarded = regex::RegexSetBuilder::new(
             RULES
                 .iter()
-                .filter(|r| r.guard.is_none() && r.action != Action::Cut)
+                .filter(|r| in_unguarded_set(r.guard, r.action))
                 .map(|r| widen(r.pattern, cc)),
         )
         // (a smaller cache than the crate's default 2 MB, per thread, thrashes on body text)
@@ -564,11 +569,14 @@ impl Cleaner {
                 }
                 match r.action {
                     Action::DropLine | Action::TocStart => {
-                        let may = |line: &str, unguarded: &mut Option<bool>| match r.guard {
-                            Some(g) => g(line),
-                            None => *unguarded.get_or_insert_with(|| self.unguarded.is_match(line)),
-                        };
-                        if short && may(&line, &mut unguarded) && r.re.is_match(&line) {
+                        let may = short
+                            && match r.guard {
+                                Some(g) => g(&line),
+                                None => {
+                                    *unguarded.get_or_insert_with(|| self.unguarded.is_match(&line))
+                                }
+                            };
+                        if may && r.re.is_match(&line) {
                             value_next =
                                 r.name == Boilerplate::SourceLine && label_only(&line, &self.label);
                             crumb_next = r.name == Boilerplate::Navigation
@@ -827,7 +835,7 @@ mod tests {
         let rules: Vec<&Compiled> = c
             .rules
             .iter()
-            .filter(|r| r.guard.is_none() && r.action != Action::Cut)
+            .filter(|r| in_unguarded_set(r.guard, r.action))
             .collect();
         assert_eq!(rules.len(), c.unguarded.len());
         let chrome = [
