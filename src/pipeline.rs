@@ -43,6 +43,66 @@ impl StageTimes {
     }
 }
 
+/// The stages of one document, timed: the thread's CPU clock is read when the document
+/// starts and when its last stage has ended, the wall clock at every stage's end, and each
+/// stage is charged the document's CPU time in proportion to its share of the wall time.
+/// The thread's CPU clock is a system call and the wall clock is not: two readings of it per
+/// document rather than one per stage. Within a document a worker does no I/O and takes no
+/// lock, so its wall time is CPU time but for the moments it is off a core, which fall on
+/// each stage in proportion to its length and so leave the shares as they are.
+#[derive(Default)]
+struct Laps {
+    /// the thread's CPU clock when the document started
+    start: Option<Duration>,
+    /// each stage ended so far, with its wall time
+    laps: Vec<(&'static str, Duration)>,
+    /// the wall clock when the last stage ended
+    last: Option<Instant>,
+}
+
+impl Laps {
+    fn start(&mut self) {
+        self.start = Some(crate::thread_cpu());
+        self.last = Some(Instant::now());
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        let since = self.last.unwrap_or(now);
+        self.laps
+            .push((stage, now.saturating_duration_since(since)));
+        self.last = Some(now);
+    }
+
+    /// Charges the stages ended so far (all of them, unless one panicked) with their shares
+    /// of the CPU time the document has taken.
+    fn charge(self, times: &mut StageTimes) {
+        let Some(cpu0) = self.start else {
+            return;
+        };
+        let cpu = crate::thread_cpu().saturating_sub(cpu0);
+        for (stage, share) in shares(cpu, &self.laps) {
+            times.charge(stage, share);
+        }
+    }
+}
+
+/// `cpu` shared among `laps` in proportion to their wall times (evenly when the wall clock
+/// saw none of them take any time).
+fn shares(cpu: Duration, laps: &[(&'static str, Duration)]) -> Vec<(&'static str, Duration)> {
+    let cpu = cpu.as_nanos();
+    let wall: u128 = laps.iter().map(|(_, d)| d.as_nanos()).sum();
+    laps.iter()
+        .map(|(stage, d)| {
+            let share = match wall {
+                0 => cpu / laps.len() as u128,
+                w => cpu * d.as_nanos() / w,
+            };
+            (*stage, Duration::from_nanos(share as u64))
+        })
+        .collect()
+}
+
 pub enum Outcome {
     Doc(Box<DocRows>),
     Reject(RejectRow),
@@ -160,6 +220,7 @@ fn run_stages(
     times: &mut StageTimes,
 ) -> Result<DocRows, RejectRow> {
     let source_bytes = raw.bytes.len();
+    let mut laps = Laps::default();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let input = crate::process::Input {
             source_path: raw.source_path.clone(),
@@ -172,9 +233,10 @@ fn run_stages(
             hints: std::mem::take(&mut raw.hints),
             keep_original: options.keep_original,
         };
-        let mut t = crate::thread_cpu();
-        res.process(input, trace, &mut |stage| t = times.add(stage, t))
+        laps.start();
+        res.process(input, trace, &mut |stage| laps.lap(stage))
     }));
+    laps.charge(times);
     result.unwrap_or_else(|panic| {
         let what = panic
             .downcast_ref::<&str>()
@@ -918,6 +980,30 @@ fn read_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A document's CPU time goes to its stages by their wall times, all of it but the
+    /// nanoseconds the division rounds away; evenly when the wall clock saw no time pass.
+    #[test]
+    fn a_documents_cpu_time_is_shared_by_its_stages_wall_times() {
+        let ms = Duration::from_millis;
+        let laps = [("decode", ms(1)), ("repair", ms(3)), ("extract", ms(4))];
+        let got = shares(ms(16), &laps);
+        assert_eq!(
+            got,
+            vec![("decode", ms(2)), ("repair", ms(6)), ("extract", ms(8))]
+        );
+        let odd = shares(Duration::from_nanos(10), &laps);
+        assert_eq!(
+            odd.iter().map(|(_, d)| d.as_nanos()).collect::<Vec<_>>(),
+            vec![1, 3, 5]
+        );
+        let unseen = [("decode", Duration::ZERO), ("repair", Duration::ZERO)];
+        assert_eq!(
+            shares(ms(6), &unseen),
+            vec![("decode", ms(3)), ("repair", ms(3))]
+        );
+        assert!(shares(ms(6), &[]).is_empty());
+    }
 
     /// The reader hashes every input and sends a copy of earlier bytes as a `Copy`: no stage
     /// ever runs on it.
