@@ -488,7 +488,7 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
                     .map(govtext::model::Commitment::as_str)
                     .unwrap_or(""),
                 i.period_year,
-                i.mention
+                &rows.document.text[i.mention.clone()]
             );
         }
         println!("-- stage time: {}", stage_line(&times));

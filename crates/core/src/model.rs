@@ -400,7 +400,9 @@ pub struct IndicatorRow {
     pub indicator: Option<&'static str>,
     pub indicator_name: Option<&'static str>,
     pub subject: Option<String>,
-    pub mention: String,
+    /// The figure as written: a byte span of the document's `text` (the `mention` column is
+    /// sliced from it when the batch is built, as a sentence's text is).
+    pub mention: std::ops::Range<usize>,
     pub value: Option<f64>,
     /// (borrowed from the units table unless a scale word makes it: `万吨`)
     pub unit: Option<std::borrow::Cow<'static, str>>,

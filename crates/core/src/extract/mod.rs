@@ -26,6 +26,9 @@ pub struct SentenceCtx<'a> {
     pub chars: &'a [char],
     /// The same sentence as text.
     pub text: &'a str,
+    /// Where the sentence starts in the document's text (bytes): a row's mention is a span
+    /// of the document's text.
+    pub at: usize,
     /// The document's part at this sentence (review / plan / problems / other).
     pub part: Option<Part>,
     /// Year named in the titles of the sections around it, innermost first.
@@ -1060,6 +1063,7 @@ pub fn document(
     let mut newline_count = 0usize;
     let mut scanned = 0usize;
     let mut sc: Vec<char> = Vec::new();
+    let mut scratch = Scratch::default();
     // the year of each section: the last its title names, else its nearest ancestor's (a
     // parent comes before its children)
     let mut section_years: Vec<Option<i32>> = Vec::with_capacity(seg.sections.len());
@@ -1090,13 +1094,15 @@ pub fn document(
         let sctx = SentenceCtx {
             chars: sc,
             text: sentence,
+            at: s.bytes.start,
             part,
             section_year,
             estimate_scope,
             target_scope,
             paragraph_year,
         };
-        for mut row in extract_sentence(si, &sctx, ctx) {
+        extract_sentence(si, &sctx, ctx, &mut scratch);
+        for mut row in scratch.rows.drain(..) {
             row.seq = count(indicators.len());
             row.section = seg.sentences[si].section.map(count);
             indicators.push(row);
@@ -1114,7 +1120,35 @@ pub fn document(
     indicators
 }
 
-pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) -> Vec<IndicatorRow> {
+/// What reading a sentence needs besides its text, kept by the document's loop: vectors
+/// every sentence reuses instead of a set made and let go for each sentence with a figure.
+#[derive(Default)]
+pub struct Scratch {
+    /// the byte offset of each char of the sentence, and of its end
+    offs: Vec<usize>,
+    /// the sentence's `year_marks`
+    marks: Vec<(usize, i32)>,
+    /// per row: the list subject it was made for
+    tags: Vec<Option<(usize, usize)>>,
+    /// The rows of the sentence read last.
+    pub rows: Vec<IndicatorRow>,
+}
+
+/// The figures of one sentence, as rows (their `seq` and `section` left for the document's
+/// loop to set) in `scratch.rows`.
+pub fn extract_sentence(
+    sent_idx: usize,
+    ctx: &SentenceCtx,
+    doc: &DocContext,
+    scratch: &mut Scratch,
+) {
+    let Scratch {
+        offs,
+        marks,
+        tags,
+        rows: out,
+    } = scratch;
+    out.clear();
     let chars = ctx.chars;
     // most sentences hold no figure at all: every quantity starts with a digit or a numeral
     // (or a word for one: 持平, 突破万亿元)
@@ -1122,24 +1156,27 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
         && !holds(chars, "持平")
         && !holds(chars, "万亿")
     {
-        return Vec::new();
+        return;
     }
     let qs = quantities(chars);
     // a numeral that is no quantity (进一步, 统一): nothing to read the sentence for
     if qs.is_empty() {
-        return Vec::new();
+        return;
     }
-    // the byte offset of each char of the sentence, and of its end: subjects and mentions
-    // are sliced from its text
-    let mut offs: Vec<usize> = Vec::with_capacity(chars.len() + 1);
+    // the byte offset of each char of the sentence, and of its end: subjects are sliced
+    // from its text, mentions are spans of the document's
+    offs.clear();
     offs.push(0);
     offs.extend(chars.iter().scan(0, |at, c| {
         *at += c.len_utf8();
         Some(*at)
     }));
+    let offs = &*offs;
     let slice = |a: usize, b: usize| &ctx.text[offs[a]..offs[b]];
-    let marks: Vec<(usize, i32)> = year_marks(chars).collect();
-    let mut out: Vec<IndicatorRow> = Vec::new();
+    let span = |a: usize, b: usize| ctx.at + offs[a]..ctx.at + offs[b];
+    marks.clear();
+    marks.extend(year_marks(chars));
+    let marks = &*marks;
     let is_target_sentence = states_target(ctx.text, chars);
     let estimate = ctx.estimate_scope || ctx.text.contains("预计");
     let mut prev_subject: Option<Cow<str>> = None;
@@ -1149,7 +1186,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
     let mut open_level: Option<usize> = None;
     let lists = spread(chars, &qs);
     // per row of `out`: the list subject it was made for
-    let mut tags: Vec<Option<(usize, usize)>> = Vec::new();
+    tags.clear();
     // rows waiting for the growths of a `分别` that follows them
     let mut pairs: std::collections::VecDeque<usize> = Default::default();
     // a growth row the level after it may complete (`增长12.6%达92.9亿元`), and where the
@@ -1184,7 +1221,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
                     let row = &mut out[r];
                     set_level(row, &q, q.value);
                     row.char_end = count(q.end);
-                    row.mention = slice(row.char_start as usize, q.end).to_string();
+                    row.mention = span(row.char_start as usize, q.end);
                     prev_q_end = q.end;
                     prev_clause_end = ce;
                     continue;
@@ -1259,7 +1296,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
                 if row.growth_pct.is_none() {
                     set_growth(row, &q, basis(&chars[cs..q.start]));
                     row.char_end = count(q.end);
-                    row.mention = slice(row.char_start as usize, q.end).to_string();
+                    row.mention = span(row.char_start as usize, q.end);
                     open_level = None;
                     prev_clause_end = ce;
                     continue;
@@ -1276,7 +1313,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             .then(|| indicator_of(subject.as_deref().unwrap_or(""), chars, &q, cs))
             .flatten();
         let basis = basis(&chars[cs..q.start]);
-        let named_year = named_year(chars, &marks, q.start, cs, prev_q_end, doc);
+        let named_year = named_year(chars, marks, q.start, cs, prev_q_end, doc);
         let kind = kind_of(named_year, estimate, is_target_sentence, ctx, doc);
         let period_year = period_year(named_year, kind, ctx, doc);
         let mut m = IndicatorRow {
@@ -1287,7 +1324,7 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             indicator: ind.map(|x| x.0),
             indicator_name: ind.map(|x| x.1),
             subject: subject.filter(|s| !s.is_empty()),
-            mention: slice(q.start, q.end).to_string(),
+            mention: span(q.start, q.end),
             value: None,
             unit: None,
             value_base: None,
@@ -1356,7 +1393,6 @@ pub fn extract_sentence(sent_idx: usize, ctx: &SentenceCtx, doc: &DocContext) ->
             tags.push(None);
         }
     }
-    out
 }
 
 /// A growth read from `q` completes `row` (a level whose growth follows it, or a listed
@@ -1617,12 +1653,14 @@ mod tests {
         let ctx = SentenceCtx {
             chars: &chars,
             text: s,
+            at: 0,
             part,
             section_year: None,
             estimate_scope: false,
             target_scope: false,
             paragraph_year: None,
         };
+        let mut scratch = Scratch::default();
         extract_sentence(
             0,
             &ctx,
@@ -1630,7 +1668,42 @@ mod tests {
                 report_year: Some(2025),
                 review_year: Some(2024),
             },
-        )
+            &mut scratch,
+        );
+        scratch.rows
+    }
+
+    /// Over a whole document, every row's mention is the span of the document's text its
+    /// characters name in its sentence: rows of later sentences too (a sentence's offset in
+    /// the document is added), and rows of a sentence read after one with more rows (the
+    /// vectors every sentence reuses start empty).
+    #[test]
+    fn mentions_are_spans_of_the_documents_text() {
+        let text = "一、回顾\n全年地区生产总值达到120亿元，增长5.1%，一般公共预算收入9.8亿元，增长3%。今年目标是增长6%左右。\n二、计划\n粮食产量稳定在12万吨。";
+        let seg = crate::segment::segment(text, &crate::segment::SegmentOptions { has_gap: false });
+        let ctx = DocContext {
+            report_year: Some(2025),
+            review_year: Some(2024),
+        };
+        let rows = document(text, &seg, &ctx);
+        let mentions: Vec<&str> = rows.iter().map(|r| &text[r.mention.clone()]).collect();
+        assert_eq!(
+            mentions,
+            vec!["120亿元，增长5.1%", "9.8亿元，增长3%", "6%左右", "12万吨"]
+        );
+        for r in &rows {
+            let sentence = &text[seg.sentences[r.sentence as usize].bytes.clone()];
+            let by_chars: String = sentence
+                .chars()
+                .skip(r.char_start as usize)
+                .take((r.char_end - r.char_start) as usize)
+                .collect();
+            assert_eq!(&text[r.mention.clone()], by_chars);
+        }
+        assert_eq!(
+            rows.iter().map(|r| r.seq).collect::<Vec<_>>(),
+            vec![0, 1, 2, 3]
+        );
     }
 
     type Row<'a> = (
@@ -1695,7 +1768,8 @@ mod tests {
 
     #[test]
     fn estimate_levels_with_growth() {
-        let ms = run("预计，全年完成地区生产总值88亿元，同比增长4.2%；规上工业增加值6.1亿元，同比增长2.5%；社会消费品零售总额20亿元，同比下降3%。", None);
+        let text = "预计，全年完成地区生产总值88亿元，同比增长4.2%；规上工业增加值6.1亿元，同比增长2.5%；社会消费品零售总额20亿元，同比下降3%。";
+        let ms = run(text, None);
         assert_eq!(
             rows(&ms),
             vec![
@@ -1733,7 +1807,7 @@ mod tests {
         );
         assert_eq!(ms[0].value_base, Some(8_800_000_000.0));
         assert_eq!(ms[0].growth_basis, Some("同比"));
-        assert_eq!(ms[0].mention, "88亿元，同比增长4.2%");
+        assert_eq!(&text[ms[0].mention.clone()], "88亿元，同比增长4.2%");
     }
 
     #[test]
