@@ -47,9 +47,10 @@ impl StageTimes {
 /// starts and when its last stage has ended, the wall clock at every stage's end, and each
 /// stage is charged the document's CPU time in proportion to its share of the wall time.
 /// The thread's CPU clock is a system call and the wall clock is not: two readings of it per
-/// document rather than one per stage. Within a document a worker does no I/O and takes no
-/// lock, so its wall time is CPU time but for the moments it is off a core, which fall on
-/// each stage in proportion to its length and so leave the shares as they are.
+/// document rather than one per stage. Within a document a worker does no I/O and seldom
+/// waits (a resource loaded once, on first use), so its wall time is CPU time but for the
+/// moments it is off a core, which fall on each stage in proportion to its length and so
+/// leave the shares as they are.
 #[derive(Default)]
 struct Laps {
     /// the thread's CPU clock when the document started
