@@ -171,18 +171,17 @@ pub fn split_sentences(line: &str, out: &mut Vec<Span>) -> usize {
 /// The heading's title: the marker's line up to its first sentence end (a run-in heading
 /// such as `——发展势能不断积蓄。启动…` is titled `发展势能不断积蓄`), cut at the first
 /// comma if still long.
-fn heading_title(rest: &[char]) -> String {
+fn heading_title(rest: &str) -> String {
     let end = rest
-        .iter()
-        .position(|c| matches!(c, '。' | '！' | '？' | '；' | '：'))
+        .find(['。', '！', '？', '；', '：'])
         .unwrap_or(rest.len());
-    let mut t: &[char] = &rest[..end];
-    if t.len() > 40 {
-        if let Some(p) = t.iter().position(|c| *c == '，') {
+    let mut t = &rest[..end];
+    if t.chars().nth(40).is_some() {
+        if let Some(p) = t.find('，') {
             t = &t[..p];
         }
     }
-    t.iter().collect::<String>().trim().to_string()
+    t.trim().to_string()
 }
 
 /// Does a paragraph open with a sentence that works as a bold lead heading: short, at most
@@ -320,7 +319,7 @@ struct Heading {
     kind: Option<MarkerKind>,
     marker: String,
     ordinal: Option<i32>,
-    /// Where the title starts after the marker, in characters.
+    /// Where the title starts after the marker, in bytes of the line.
     title_at: usize,
 }
 
@@ -344,17 +343,15 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
     let mut last_ord: std::collections::HashMap<(Option<usize>, MarkerKind, char), i32> =
         Default::default();
     for (pos, line) in logical_lines(text) {
-        // the line's characters, collected only for a heading (most lines are none)
-        let collected: std::cell::OnceCell<Vec<char>> = std::cell::OnceCell::new();
-        let chars = || collected.get_or_init(|| line.chars().collect());
         let m = markers::parse(line);
         let mut heading: Option<Heading> = None;
         if let Some(m) = &m {
-            let rest: String = chars()[m.chars..].iter().collect();
+            // the marker is the line's start as written
+            let rest = &line[m.text.len()..];
             let level = match m.kind {
                 MarkerKind::Chapter => Some(1),
                 MarkerKind::Paren => Some(2),
-                MarkerKind::Dash => (!is_meeting_subtitle(&rest)).then_some(2),
+                MarkerKind::Dash => (!is_meeting_subtitle(rest)).then_some(2),
                 _ => {
                     // enumerations nest under the innermost open heading of another kind
                     let outer = stack
@@ -395,7 +392,7 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
                         kind: Some(m.kind),
                         marker: m.text.clone(),
                         ordinal: m.ordinal,
-                        title_at: m.chars,
+                        title_at: m.text.len(),
                     });
                 }
             }
@@ -432,7 +429,7 @@ pub fn segment(text: &str, opts: &SegmentOptions) -> Segmented {
                 stack.pop();
             }
             let parent = stack.last().copied();
-            let title = heading_title(&chars()[title_at..]);
+            let title = heading_title(&line[title_at..]);
             let idx = seg.sections.len();
             seg.sections.push(Section {
                 parent,
@@ -679,6 +676,20 @@ mod tests {
             .find(|s| chars[s.start..s.end].iter().collect::<String>() == "当前压力仍然巨大。")
             .unwrap();
         assert_eq!(before.section, None);
+    }
+
+    #[test]
+    fn a_long_heading_is_titled_up_to_its_first_comma() {
+        // past 40 characters before the sentence's end, a title ends at its first comma; at
+        // 40 it is kept whole (the marker and the spaces around the title are not counted)
+        let long = format!("聚焦主责主业，{}", "持续推动产业转型升级".repeat(4));
+        let whole = format!("聚焦主责主业，{}", "推动产业转型升级".repeat(4));
+        assert_eq!((long.chars().count(), whole.chars().count()), (47, 39));
+        let whole = format!("{whole}好");
+        let text = format!("青禾县政府工作报告\n一、 {long}。全年完成。\n二、{whole}：抓落实。\n");
+        let seg = segment(&text, &SegmentOptions { has_gap: false });
+        let titles: Vec<&str> = seg.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, vec!["聚焦主责主业", whole.as_str()]);
     }
 
     #[test]
