@@ -506,21 +506,43 @@ fn best_of(
     model.extend(&mut dp, 0, prefix);
     let keep = dp.len();
     let mut more = String::with_capacity(16);
-    let mut scored: Vec<(f64, (u8, char))> = opts
+    let scores: Vec<f64> = opts
         .iter()
-        .map(|&(b, c)| {
+        .map(|&(_, c)| {
             more.clear();
             more.push(c);
             more.push_str(after);
-            (model.extend_trial(&mut dp, keep, &more), (b, c))
+            model.extend_trial(&mut dp, keep, &more)
         })
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-    // punctuation is judged badly without the characters that follow it: always keep it
+    kept(opts, &scores, beam)
+}
+
+/// The `beam` options of the highest scores, best first, then the punctuation among the rest
+/// (judged badly without the characters that follow it: always kept), in the same order:
+/// falling score, ties in the options' order.
+fn kept(opts: &[(u8, char)], scores: &[f64], beam: usize) -> Vec<(u8, char)> {
+    let ranked = |i: &usize, j: &usize| scores[*j].total_cmp(&scores[*i]).then(i.cmp(j));
+    // picked in one pass: a handful are kept of the up to 190 values tried for a lost byte,
+    // so the rest need no order
+    let mut best: Vec<usize> = Vec::with_capacity(beam + 1);
+    for i in 0..opts.len() {
+        // most options rank below the last of a full beam: one comparison each
+        if best.len() == beam && !best.last().is_some_and(|b| ranked(&i, b).is_lt()) {
+            continue;
+        }
+        let at = best.partition_point(|b| ranked(b, &i).is_lt());
+        if at < beam {
+            best.insert(at, i);
+            best.truncate(beam);
+        }
+    }
     let punct = |c: char| matches!(c, '。' | '“' | '”' | '，' | '、');
-    let mut keep: Vec<(u8, char)> = scored.iter().take(beam).map(|x| x.1).collect();
-    keep.extend(scored.iter().skip(beam).map(|x| x.1).filter(|x| punct(x.1)));
-    keep
+    let mut rest: Vec<usize> = (0..opts.len())
+        .filter(|i| punct(opts[*i].1) && !best.contains(i))
+        .collect();
+    rest.sort_by(ranked);
+    best.iter().chain(&rest).map(|&i| opts[i]).collect()
 }
 
 fn tail(s: &str, n: usize) -> String {
@@ -1066,7 +1088,60 @@ pub fn scan<'d>(
 
 #[cfg(test)]
 mod tests {
-    use super::scan;
+    use super::{kept, scan};
+
+    #[test]
+    fn the_best_options_then_the_punctuation_of_the_rest() {
+        let opts = [
+            (1, '甲'),
+            (2, '，'),
+            (3, '乙'),
+            (4, '丙'),
+            (5, '。'),
+            (6, '丁'),
+            (7, '“'),
+        ];
+        let scores = [-3.0, -9.0, -1.0, -3.0, -2.0, -0.5, -8.0];
+        // 丁 -0.5, 乙 -1, 。 -2, then 甲 and 丙 tie at -3 and keep their order; of the rest
+        // only punctuation, best first
+        assert_eq!(
+            kept(&opts, &scores, 4),
+            vec![
+                (6, '丁'),
+                (3, '乙'),
+                (5, '。'),
+                (1, '甲'),
+                (7, '“'),
+                (2, '，')
+            ]
+        );
+        assert_eq!(
+            kept(&opts, &scores, 0),
+            vec![(5, '。'), (7, '“'), (2, '，')]
+        );
+    }
+
+    proptest::proptest! {
+        /// As a stable sort of all the options by falling score would keep them.
+        #[test]
+        fn kept_as_a_stable_sort_would(
+            scores in proptest::collection::vec(-6i8..0, 0..40),
+            beam in 0usize..6,
+        ) {
+            let chars = ['甲', '。', '乙', '“', '”', '丙', '，', '、'];
+            let opts: Vec<(u8, char)> =
+                (0..scores.len()).map(|i| (i as u8, chars[i % chars.len()])).collect();
+            // halves, so that many options tie
+            let scores: Vec<f64> = scores.iter().map(|s| f64::from(*s) / 2.0).collect();
+            let mut sorted: Vec<(f64, (u8, char))> =
+                scores.iter().copied().zip(opts.iter().copied()).collect();
+            sorted.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let punct = |c: char| matches!(c, '。' | '“' | '”' | '，' | '、');
+            let mut want: Vec<(u8, char)> = sorted.iter().take(beam).map(|x| x.1).collect();
+            want.extend(sorted.iter().skip(beam).map(|x| x.1).filter(|x| punct(x.1)));
+            proptest::prop_assert_eq!(kept(&opts, &scores, beam), want);
+        }
+    }
 
     proptest::proptest! {
         /// Without a `?`, damage is a replacement or private-use character: found on the bytes
