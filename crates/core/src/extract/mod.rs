@@ -11,7 +11,7 @@ pub mod numbers;
 pub mod units;
 
 use crate::model::{count, Commitment, IndicatorRow, Kind, Part, Qualifier};
-use crate::zh::chars::ends_of;
+use crate::zh::chars::{ends_of, BmpSet};
 use numbers::{Dec, SCALES};
 use std::borrow::Cow;
 
@@ -122,13 +122,13 @@ fn approx_before(chars: &[char], i: usize) -> Option<&'static str> {
     APPROX_WORDS.iter().find(|(x, _)| *x == w).map(|(_, a)| *a)
 }
 
-/// A Chinese numeral a quantity may start with. A `match`: asked of every character of every
-/// sentence, `str::contains` (a substring search per character) was 2 % of a run.
+/// A Chinese numeral a quantity may start with (asked of every character of every sentence
+/// with a figure: a set lookup).
 fn cn_numeral(c: char) -> bool {
-    matches!(
-        c,
-        '一' | '二' | '两' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '百' | '千'
-    )
+    static SET: BmpSet = BmpSet::new(&[
+        '一', '二', '两', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千',
+    ]);
+    SET.contains(c)
 }
 
 fn word_before<'a>(chars: &[char], i: usize, words: &[&'a str]) -> Option<&'a str> {
@@ -206,8 +206,14 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        // the three words below are asked at every position: their first characters first
         let c = chars[i];
+        // nothing starts at any other character than a digit, a numeral or the first of 持平
+        // or 万亿 (百分之's is a numeral)
+        if !(c.is_ascii_digit() || cn_numeral(c) || matches!(c, '持' | '万')) {
+            i += 1;
+            continue;
+        }
+        // the three words below are asked at every position: their first characters first
         // 持平, 基本持平, 与上年持平: a growth of zero
         if c == '持' && numbers::starts_with(chars, i, "持平") {
             out.push(Quantity {

@@ -72,6 +72,30 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> + '_ {
     })
 }
 
+/// A set of characters of the basic multilingual plane, one bit each (8 KB), built at compile
+/// time: asked of every character of a text, one load and a shift answer where a `matches!`
+/// of a dozen characters is a chain of comparisons.
+pub struct BmpSet([u64; 1024]);
+
+impl BmpSet {
+    pub const fn new(chars: &[char]) -> BmpSet {
+        let mut bits = [0u64; 1024];
+        let mut k = 0;
+        while k < chars.len() {
+            let u = chars[k] as usize;
+            assert!(u < 0x10000, "a character of the basic multilingual plane");
+            bits[u / 64] |= 1 << (u % 64);
+            k += 1;
+        }
+        BmpSet(bits)
+    }
+
+    pub fn contains(&self, c: char) -> bool {
+        let u = c as usize;
+        u < 0x10000 && self.0[u / 64] >> (u % 64) & 1 != 0
+    }
+}
+
 /// A CJK unified ideograph (the basic block, extension A, the compatibility ideographs and
 /// the supplementary planes' extensions).
 pub fn is_cjk(c: char) -> bool {
@@ -124,6 +148,18 @@ impl<const BITS: u32> Default for PairSet<BITS> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bmp_set_holds_its_characters_and_no_others() {
+        static SET: BmpSet = BmpSet::new(&['一', '千', '\u{3F}', '\u{FFFF}']);
+        for c in ['一', '千', '?', '\u{FFFF}'] {
+            assert!(SET.contains(c), "{c}");
+        }
+        // neighbours in the same word of bits, and one past the plane that maps onto '一'
+        for c in ['丁', '丂', '>', '@', '\u{FFFE}', '\u{14E00}', 'a'] {
+            assert!(!SET.contains(c), "{c}");
+        }
+    }
 
     proptest::proptest! {
         /// `lines` cuts where `split('\n')` cuts, empty lines and an empty last one included.
