@@ -133,13 +133,17 @@ fn cn_numeral(c: char) -> bool {
 
 fn word_before<'a>(chars: &[char], i: usize, words: &[&'a str]) -> Option<&'a str> {
     let last = i.checked_sub(1).map(|k| chars[k]);
+    // the last byte of that character's UTF-8: most words end otherwise, told by one byte
+    let last_byte = last.map(|c| c.encode_utf8(&mut [0; 4]).as_bytes()[c.len_utf8() - 1]);
     words
         .iter()
         .copied()
         .filter(|w| {
             // a word is counted and compared only where its last character is (asked at
             // every figure, of every word in the lists)
-            if !w.is_empty() && w.chars().next_back() != last {
+            if !w.is_empty()
+                && (w.as_bytes().last().copied() != last_byte || w.chars().next_back() != last)
+            {
                 return false;
             }
             let n = w.chars().count();
