@@ -1064,10 +1064,7 @@ pub fn document(
 ) -> Vec<crate::model::IndicatorRow> {
     // rows made as the figures are found: a list of mentions converted at the end held
     // both at once (hundreds of MB for a 40 MB document)
-    // room at once for about one row per two sentences (a report's usual share): a vector
-    // of rows grown from empty copied them all at every doubling, into fresh pages each time
-    let mut indicators: Vec<crate::model::IndicatorRow> =
-        Vec::with_capacity(seg.sentences.len() / 2);
+    let mut indicators: Vec<crate::model::IndicatorRow> = Vec::new();
     let mut line_of_prev: Option<usize> = None;
     let mut estimate_scope = false;
     let mut target_scope = false;
@@ -1130,8 +1127,6 @@ pub fn document(
             paragraph_year = Some(y);
         }
     }
-    // the rows wait in the writer's buffers, which count them by their number: no room left
-    indicators.shrink_to_fit();
     indicators
 }
 
@@ -1719,25 +1714,6 @@ mod tests {
             rows.iter().map(|r| r.seq).collect::<Vec<_>>(),
             vec![0, 1, 2, 3]
         );
-    }
-
-    /// A document's rows hold no room beyond themselves (the writer's buffers count rows,
-    /// not capacity), whether it has fewer figures than the room made at first (one row in
-    /// 41 sentences) or more (one in each of 30).
-    #[test]
-    fn a_documents_rows_leave_no_spare_room() {
-        let ctx = DocContext {
-            report_year: Some(2025),
-            review_year: Some(2024),
-        };
-        let few = format!("{}全年增长5%。", "继续深化改革。".repeat(40));
-        let many = "粮食产量12万吨，增长3%。".repeat(30);
-        for (text, n) in [(few.as_str(), 1), (many.as_str(), 30)] {
-            let seg =
-                crate::segment::segment(text, &crate::segment::SegmentOptions { has_gap: false });
-            let rows = document(text, &seg, &ctx);
-            assert_eq!((rows.len(), rows.capacity()), (n, n));
-        }
     }
 
     type Row<'a> = (
