@@ -217,7 +217,7 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
             i += 1;
             continue;
         }
-        // the three words below are asked at every position: their first characters first
+        // the three words below, each told by its first character first
         // 持平, 基本持平, 与上年持平: a growth of zero
         if c == '持' && numbers::starts_with(chars, i, "持平") {
             out.push(Quantity {

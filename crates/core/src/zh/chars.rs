@@ -155,7 +155,8 @@ mod tests {
         for c in ['一', '千', '?', '\u{FFFF}'] {
             assert!(SET.contains(c), "{c}");
         }
-        // neighbours in the same word of bits, and one past the plane that maps onto '一'
+        // neighbours in the same word of bits, and a character beyond the plane whose low
+        // sixteen bits are 一's
         for c in ['丁', '丂', '>', '@', '\u{FFFE}', '\u{14E00}', 'a'] {
             assert!(!SET.contains(c), "{c}");
         }
