@@ -3,6 +3,7 @@
 //! simplified name from the gazetteer (乾安县 → 干安县), the name is put back.
 
 use crate::model::Script;
+use crate::zh::chars::BmpSet;
 use aho_corasick::{AhoCorasick, MatchKind};
 use opencc_fmmseg::OpenCC;
 
@@ -18,8 +19,8 @@ const SUPPLEMENT: &[(char, char)] = &[
 
 pub struct Converter {
     cc: &'static OpenCC,
-    /// Bit set over the BMP: characters that t2s changes when they stand alone.
-    traditional: Vec<u64>,
+    /// Characters that t2s changes when they stand alone.
+    traditional: BmpSet,
     /// (what t2s makes of a protected name, the name)
     protect: Option<(AhoCorasick, Vec<String>)>,
     /// A substring search for each of those when they are few (乾县, 乾安县 → 干县, 干安县),
@@ -53,18 +54,17 @@ impl Converter {
     pub fn new<'a>(protected_names: impl Iterator<Item = &'a str>) -> Converter {
         let cc = crate::zh::t2s::opencc();
         let table = crate::zh::t2s::table();
-        let mut traditional = vec![0u64; 0x10000 / 64];
+        let mut traditional = BmpSet::new(&[]);
         for (u, &t) in table.iter().enumerate() {
             // 著, 乾, 余 change under t2s but are everyday simplified characters too: only
             // characters outside GB2312 (the simplified repertoire) count as traditional
             let c = char::from_u32(u as u32).unwrap_or(t);
             if t != c && !in_gb2312(c) {
-                traditional[u / 64] |= 1 << (u % 64);
+                traditional.insert(c);
             }
         }
         for (t, _) in SUPPLEMENT {
-            let u = *t as usize;
-            traditional[u / 64] |= 1 << (u % 64);
+            traditional.insert(*t);
         }
         let mut from = Vec::new();
         let mut to = Vec::new();
@@ -108,8 +108,7 @@ impl Converter {
     }
 
     pub fn is_traditional(&self, c: char) -> bool {
-        let u = c as usize;
-        u < 0x10000 && self.traditional[u / 64] & (1 << (u % 64)) != 0
+        self.traditional.contains(c)
     }
 
     /// Takes the text by value: a simplified document (most are) becomes its own output

@@ -17,8 +17,8 @@ pub struct Lm {
     log_total: f64,
     /// Character-level t2s over the BMP: scoring needs speed more than phrase accuracy.
     t2s: &'static [char],
-    /// BMP characters that occur in some dictionary word (one bit each)
-    known: Vec<u64>,
+    /// Characters that occur in some dictionary word
+    known: crate::zh::chars::BmpSet,
     /// First two characters of the words of two or more, hashed to one of 2^20 bits: the
     /// search asks about millions of strings that are no word, most of them with a start
     /// no word has; a bit in a 128 KB table answers that before the 8 MB map is touched.
@@ -37,7 +37,7 @@ pub fn get() -> &'static Lm {
     static LM: OnceLock<Lm> = OnceLock::new();
     LM.get_or_init(|| {
         let mut freq: Vec<(u64, u32)> = Vec::with_capacity(350_000);
-        let mut known = vec![0u64; 1024];
+        let mut known = crate::zh::chars::BmpSet::new(&[]);
         let mut starts = crate::zh::chars::PairSet::new();
         let mut neighbours = crate::zh::chars::PairSet::new();
         let mut total = 0f64;
@@ -47,9 +47,7 @@ pub fn get() -> &'static Lm {
                 total += f as f64;
                 let chars: Vec<char> = w.chars().collect();
                 for &c in &chars {
-                    if let Some(slot) = known.get_mut(c as usize / 64) {
-                        *slot |= 1 << (c as usize % 64);
-                    }
+                    known.insert(c);
                 }
                 // a word beyond four characters or outside the BMP can never be looked up
                 if let Some(k) = key(&chars) {
@@ -138,10 +136,8 @@ impl Lm {
     /// Does the dictionary know `c` (after t2s) at all? A character it does not know can only
     /// ever score as an unknown single: the search does not spend time on it.
     pub fn knows(&self, c: char) -> bool {
-        let c = self.t2s.get(c as usize).copied().unwrap_or(c) as usize;
         self.known
-            .get(c / 64)
-            .is_some_and(|w| w & (1 << (c % 64)) != 0)
+            .contains(self.t2s.get(c as usize).copied().unwrap_or(c))
     }
 
     pub fn simplify(&self, s: &str) -> String {

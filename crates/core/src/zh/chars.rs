@@ -73,8 +73,9 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> + '_ {
 }
 
 /// A set of characters of the basic multilingual plane, one bit each (8 KB), built at compile
-/// time: asked of every character of a text, one load and a shift answer where a `matches!`
-/// of a dozen characters is a chain of comparisons.
+/// time from a list or filled at run time: asked of every character of a text, one load and
+/// a shift answer where a `matches!` of a dozen characters is a chain of comparisons or a
+/// hash set a hash. A character beyond the plane is never in it.
 pub struct BmpSet([u64; 1024]);
 
 impl BmpSet {
@@ -88,6 +89,14 @@ impl BmpSet {
             k += 1;
         }
         BmpSet(bits)
+    }
+
+    /// Adds `c`; a character beyond the plane is left out (and so never found).
+    pub fn insert(&mut self, c: char) {
+        let u = c as usize;
+        if let Some(w) = self.0.get_mut(u / 64) {
+            *w |= 1 << (u % 64);
+        }
     }
 
     pub fn contains(&self, c: char) -> bool {
@@ -160,6 +169,17 @@ mod tests {
         for c in ['丁', '丂', '>', '@', '\u{FFFE}', '\u{14E00}', 'a'] {
             assert!(!SET.contains(c), "{c}");
         }
+        // filled at run time: the same answers; a character beyond the plane is left out
+        let mut set = BmpSet::new(&[]);
+        for c in ['一', '千', '?', '\u{FFFF}', '\u{14E00}'] {
+            set.insert(c);
+        }
+        assert!(['一', '千', '?', '\u{FFFF}']
+            .iter()
+            .all(|c| set.contains(*c)));
+        assert!(!['丁', '丂', '>', '@', '\u{FFFE}', '\u{14E00}', 'a']
+            .iter()
+            .any(|c| set.contains(*c)));
     }
 
     proptest::proptest! {
