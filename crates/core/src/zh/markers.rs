@@ -23,10 +23,8 @@ pub enum MarkerKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Marker {
     pub kind: MarkerKind,
-    /// The marker as written (`（一）`, `一是`, `——`).
+    /// The marker as written (`（一）`, `一是`, `——`): the start of the line it was read from.
     pub text: String,
-    /// Length of the marker in characters.
-    pub chars: usize,
     pub ordinal: Option<i32>,
 }
 
@@ -62,7 +60,6 @@ pub fn parse(line: &str) -> Option<Marker> {
         Some(Marker {
             kind,
             text: cs[..n].iter().collect(),
-            chars: n,
             ordinal,
         })
     };
