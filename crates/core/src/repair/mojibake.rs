@@ -125,36 +125,56 @@ fn garbage_after(chars: &[char], q: usize) -> Option<usize> {
 }
 
 /// Is there a `?` or an ASCII letter whose character before is one `anchors` asks for (a
-/// Chinese character, a quote, a `?`)? Bytes are read only at those two kinds of byte, and
-/// eight at a time where all eight are past ASCII (Chinese text, most of every line).
+/// Chinese character, a quote, a `?`)? Eight bytes at a time: a byte is asked about only
+/// where it is a `?` or a letter and the byte before it is past ASCII or a `?` (digits,
+/// spaces, pinyin's letters after `(` or each other are stepped over in the word).
 fn may_anchor(line: &str) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // the high bit of each byte of `w` that equals `c` (exact: no carry crosses a byte)
+    let eq = |w: u64, c: u8| {
+        let y = w ^ (ONES * c as u64);
+        !(((y & LOW) + LOW) | y) & HIGH
+    };
+    // the high bit of each ASCII letter: below 0x80, and `| 0x20` in a..=z
+    let letter = |w: u64| {
+        let t = (w | 0x2020_2020_2020_2020) & LOW;
+        let at_least_a = (t + ONES * 0x1F) & HIGH;
+        let at_most_z = (ONES * 0xFA - t) & HIGH;
+        at_least_a & at_most_z & !w
+    };
     let b = line.as_bytes();
+    let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
     let mut i = 1;
-    while i < b.len() {
-        if let Some(w) = b.get(i..i + 8) {
-            if u64::from_le_bytes(w.try_into().expect("eight bytes")) & HIGH == HIGH {
-                i += 8;
-                continue;
+    while i + 8 <= b.len() {
+        let (w, before) = (word(i), word(i - 1));
+        let mut ask = (eq(w, b'?') | letter(w)) & (before & HIGH | eq(before, b'?'));
+        while ask != 0 {
+            if anchor_byte(line, i + (ask.trailing_zeros() / 8) as usize) {
+                return true;
             }
+            ask &= ask - 1;
         }
-        if anchor_byte(line, i) {
-            return true;
-        }
-        i += 1;
+        i += 8;
     }
-    false
+    (i..b.len()).any(|i| anchor_byte(line, i))
 }
 
 /// `may_anchor`'s question at byte `i` (> 0) of `line`.
 fn anchor_byte(line: &str, i: usize) -> bool {
-    let x = line.as_bytes()[i];
+    let b = line.as_bytes();
+    let x = b[i];
     if x != b'?' && !x.is_ascii_alphabetic() {
         return false;
     }
+    // an ASCII character before: only a `?` is asked for
+    if b[i - 1] < 0x80 {
+        return b[i - 1] == b'?';
+    }
     let prev = line[..i].chars().next_back().expect("a character before");
-    let question = x == b'?' && matches!(prev, '“' | '”' | '?');
-    is_cjk(prev) || prev == '?' || question
+    let question = x == b'?' && matches!(prev, '“' | '”');
+    is_cjk(prev) || question
 }
 
 /// Anchors of damage: a `?` right after Chinese text, quotes or another `?`; a lone ASCII
@@ -1163,20 +1183,29 @@ mod tests {
             proptest::prop_assert_eq!(super::shows_damage(&doc), by_chars);
         }
 
-        /// Stepping over eight bytes of non-ASCII at a time finds what asking every byte
-        /// finds.
+        /// Eight bytes at a time finds what asking every character finds: a `?` or a
+        /// letter after a Chinese character, a `?`, or (for a `?`) a quote.
         #[test]
-        fn may_anchor_as_every_byte_asked(
+        fn may_anchor_as_every_character_asked(
             chars in proptest::collection::vec(
                 proptest::prop_oneof![
-                    12 => proptest::sample::select(vec!['中', '国', '“', '”', '，', '𠀀', 'é']),
-                    1 => proptest::sample::select(vec!['?', 'a', 'Z', '1', ' ', '(', 'x']),
+                    6 => proptest::sample::select(vec!['中', '国', '“', '”', '，', '𠀀', 'é']),
+                    // ASCII around the letters' and the `?`'s codes: > @ [ ` {
+                    3 => proptest::sample::select(vec![
+                        '?', 'a', 'z', 'A', 'Z', '1', ' ', '(', 'x', '>', '@', '[', '`', '{',
+                    ]),
                 ],
                 0..60,
             ),
         ) {
             let line: String = chars.iter().collect();
-            let every = (1..line.len()).any(|i| super::anchor_byte(&line, i));
+            let every = chars.windows(2).any(|w| {
+                let (prev, c) = (w[0], w[1]);
+                (c == '?' || c.is_ascii_alphabetic())
+                    && (super::is_cjk(prev)
+                        || prev == '?'
+                        || (c == '?' && matches!(prev, '“' | '”')))
+            });
             proptest::prop_assert_eq!(super::may_anchor(&line), every);
         }
     }
