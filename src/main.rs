@@ -5,8 +5,11 @@ mod cli;
 mod progress;
 
 #[cfg(not(feature = "system-alloc"))]
+mod blocks;
+
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: blocks::BlockCache<mimalloc::MiMalloc> = blocks::BlockCache::new(mimalloc::MiMalloc);
 
 fn main() {
     // `govtext inspect … | head` should end quietly, as Unix tools do, not panic on EPIPE
