@@ -39,6 +39,18 @@ fn main() {
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
+    // zstd (C) allocates through glibc: a compression context for every column chunk, its
+    // workspace over glibc's mmap threshold, so each was mapped, faulted in and unmapped
+    // again (and a thread's heap trimmed with madvise as it was freed). Held in the heap
+    // instead, the next context reuses its pages. (Unless GLIBC_TUNABLES says otherwise.)
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("GLIBC_TUNABLES").is_none() {
+        // SAFETY: mallopt sets glibc's malloc parameters; no thread has started
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+            libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
+        }
+    }
     let cli = cli::Cli::parse();
     let code = match cli::main_with(cli) {
         Ok(code) => code,
