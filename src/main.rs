@@ -19,15 +19,15 @@ fn main() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     // when freed memory goes back to the system (mimalloc's `purge_delay`, option 15 in
-    // its v3 header, default 10 ms): with rows built on workers and freed on encoders,
-    // never purging piled pages up to 290 MB of peak RSS on the bench corpus; purging at
-    // once kept 200 MB but cost a third more system time (a madvise per freed page run,
-    // and the page faults after it); 100 ms measured 216 MB for most of that time back.
-    // (Unless MIMALLOC_PURGE_DELAY says otherwise: mimalloc reads it itself.)
+    // its v3 header): rows are built on workers and freed on encoders, so pages kept long
+    // pile up in peak RSS, and pages given back soon are faulted in again (a madvise per
+    // freed run of pages, and a fault per page after it). 300 ms keeps peak RSS within the
+    // issue's bound on ten corpora; the large blocks that came back most are kept apart
+    // (`blocks`). (Unless MIMALLOC_PURGE_DELAY says otherwise: mimalloc reads it itself.)
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets a global option before any thread starts.
         unsafe {
-            libmimalloc_sys::mi_option_set(15, 100);
+            libmimalloc_sys::mi_option_set(15, 300);
         }
     }
     // and no transparent huge pages: every purged page was faulted in again as a 2 MB page
