@@ -225,7 +225,15 @@ pub fn read(path: &Path, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
         }
         return;
     }
-    let size = fs::metadata(path).map(|m| m.len()).ok();
+    // the size from the open file, without a second walk of its path; from the path when
+    // it cannot be opened, so that a file too large is told as such either way
+    let file = fs::File::open(path);
+    let size = match &file {
+        Ok(f) => f.metadata(),
+        Err(_) => fs::metadata(path),
+    }
+    .map(|m| m.len())
+    .ok();
     if let Some(s) = size {
         if s > opts.max_bytes {
             emit(reject(
@@ -241,7 +249,7 @@ pub fn read(path: &Path, opts: &SourceOptions, mut emit: impl FnMut(Item)) {
         }
     }
     let mut bytes = Vec::with_capacity(size.unwrap_or(0) as usize);
-    let res = fs::File::open(path).and_then(|f| f.take(opts.max_bytes + 1).read_to_end(&mut bytes));
+    let res = file.and_then(|f| f.take(opts.max_bytes + 1).read_to_end(&mut bytes));
     if let Err(err) = res {
         emit(reject(
             &shown,
