@@ -44,8 +44,22 @@ pub struct Column {
     pub dictionary: bool,
 }
 
+/// Off also for the columns of nearly one value per row (paths, hashes, and the ids of the
+/// rows other tables point to): a dictionary of them only grows past its page limit and falls
+/// back to plain values, which (as dictionary columns) were left uncompressed.
 fn dictionary(name: &str) -> bool {
-    !matches!(name, "text" | "text_original" | "mention" | "subject")
+    !matches!(
+        name,
+        "text"
+            | "text_original"
+            | "mention"
+            | "subject"
+            | "source_path"
+            | "source_sha256"
+            | "sentence_id"
+            | "section_id"
+            | "parent_id"
+    )
 }
 
 /// How a column's value is read from a row `R` of a table (with `C`, the document a child

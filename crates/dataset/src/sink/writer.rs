@@ -890,6 +890,47 @@ mod tests {
     }
 
     #[test]
+    fn dictionaries_for_repeated_values_and_not_for_a_value_per_row() {
+        let limits = WriterLimits::default();
+        let props = |table: &str| properties(table, &limits);
+        let zstd = Compression::ZSTD(ZstdLevel::try_new(1).unwrap());
+        for (table, column) in [
+            ("indicators", "doc_id"),
+            ("indicators", "unit"),
+            ("sentences", "doc_id"),
+        ] {
+            let p = props(table);
+            assert!(
+                p.dictionary_enabled(&ColumnPath::from(column)),
+                "{table}.{column}"
+            );
+            assert_eq!(
+                p.compression(&ColumnPath::from(column)),
+                Compression::UNCOMPRESSED
+            );
+        }
+        for (table, column) in [
+            ("indicators", "sentence_id"),
+            ("indicators", "section_id"),
+            ("sentences", "section_id"),
+            ("sections", "parent_id"),
+            ("documents", "source_path"),
+        ] {
+            let p = props(table);
+            assert!(
+                !p.dictionary_enabled(&ColumnPath::from(column)),
+                "{table}.{column}"
+            );
+            assert_eq!(
+                p.compression(&ColumnPath::from(column)),
+                zstd,
+                "{table}.{column}"
+            );
+        }
+        assert!(!props("documents").dictionary_enabled(&ColumnPath::from("source_sha256")));
+    }
+
+    #[test]
     fn one_file_per_table_and_partition_across_flushes() {
         let (files, root) = write(interleaved(), flush_every_document(), "one");
         let docs: Vec<&str> = files
