@@ -69,12 +69,14 @@ fn next_non_space(line: &str, i: usize) -> Option<char> {
 
 /// Bytes that start a character `normalize` may change or must look at: the ASCII
 /// punctuation it converts, and the leads of the full-width forms (U+FFxx), the
-/// ideographic space (U+3000) and the no-break space (U+00A0).
+/// ideographic space (U+3000) and the no-break space (U+00A0). None is a continuation byte
+/// (0x80–0xBF): `normalize_into` takes each it finds for the start of a character.
 const fn interesting() -> [bool; 256] {
     let mut t = [false; 256];
     let mut k = 0;
     let bytes = b",;:!?()\xEF\xE3\xC2";
     while k < bytes.len() {
+        assert!(bytes[k] < 0x80 || bytes[k] >= 0xC0, "a continuation byte");
         t[bytes[k] as usize] = true;
         k += 1;
     }
@@ -106,15 +108,12 @@ pub fn normalize_into(line: &str, out: &mut String) {
     let chinese_folded = |j: usize, c: char| chinese(c) && chinese(fold_at(line, j, c));
     let mut i = 0;
     while i < b.len() {
-        let x = b[i];
-        if !INTERESTING[x as usize] {
-            i += match x {
-                0x00..=0x7F => 1,
-                0x80..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                _ => 4,
-            };
-            continue;
+        // no `INTERESTING` byte is a continuation byte: each starts a character, and the next
+        // is found by asking every byte (no step from character to character waits on the
+        // byte before)
+        match b[i..].iter().position(|&x| INTERESTING[x as usize]) {
+            Some(k) => i += k,
+            None => break,
         }
         let c = line[i..].chars().next().expect("a character starts here");
         let end = i + c.len_utf8();
@@ -358,7 +357,7 @@ mod tests {
         fn equals_the_reference(chars in proptest::collection::vec(prop::sample::select(vec![
             '中', '县', '。', '、', '，', '（', '）', '：', '％', '．', '５', '０', 'Ａ', 'ｚ',
             '\u{3000}', '\u{00A0}', ' ', '(', ')', ',', ';', ':', '!', '?', '1', '9', 'a', 'Z',
-            '.', '%', '“', '—', 'é', '！', '？', '；',
+            '.', '%', '“', '—', 'é', '！', '？', '；', '𠀀',
         ]), 0..40)) {
             let line: String = chars.into_iter().collect();
             prop_assert_eq!(normalize(&line), reference(&line));
