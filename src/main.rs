@@ -43,7 +43,7 @@ fn main() {
     // workspace over glibc's mmap threshold, so each was mapped, faulted in and unmapped
     // again (and a thread's heap trimmed with madvise as it was freed). Held in the heap
     // instead, the next context reuses its pages. (Unless GLIBC_TUNABLES says otherwise.)
-    #[cfg(target_os = "linux")]
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("GLIBC_TUNABLES").is_none() {
         // SAFETY: mallopt sets glibc's malloc parameters; no thread has started
         unsafe {
