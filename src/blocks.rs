@@ -5,7 +5,7 @@
 //! of the flushed rows, parquet's page and column-chunk buffers grown by doubling — and free
 //! them when it is written. mimalloc gives freed pages back to the system after a delay
 //! (`main`), and a buffer made after that lands on fresh pages, each faulted in and zeroed
-//! by the kernel again. Here a freed block of `MIN` bytes or more is kept instead, up to
+//! by the kernel again. Here a freed block of `1 << MIN_SHIFT` bytes or more is kept instead, up to
 //! `KEPT` bytes in all, and the next request of its size class takes it as it is. Blocks are
 //! allocated at the size of their class (the next power of two): a block kept for one
 //! request fits any other of its class, and growing within the class is free.
@@ -33,9 +33,15 @@ pub struct BlockCache<A> {
 /// The kept blocks (addresses), by class. Fixed arrays: the allocator must not allocate to
 /// keep a block.
 struct Kept {
-    bytes: usize,
     len: [usize; CLASSES],
     blocks: [[usize; PER_CLASS]; CLASSES],
+}
+
+impl Kept {
+    /// The bytes of the blocks kept.
+    fn bytes(&self) -> usize {
+        (0..CLASSES).map(|c| self.len[c] * block(c).size()).sum()
+    }
 }
 
 /// The class of a request, or None when it is not served from kept blocks.
@@ -57,7 +63,6 @@ impl<A> BlockCache<A> {
         BlockCache {
             inner,
             kept: Mutex::new(Kept {
-                bytes: 0,
                 len: [0; CLASSES],
                 blocks: [[0; PER_CLASS]; CLASSES],
             }),
@@ -76,26 +81,24 @@ impl<A> BlockCache<A> {
             return None;
         }
         k.len[c] -= 1;
-        k.bytes -= block(c).size();
         Some(k.blocks[c][k.len[c]] as *mut u8)
     }
 
     /// Keeps a block of class `c`, unless that would pass `KEPT`: false then.
     fn keep(&self, c: usize, p: *mut u8) -> bool {
         let mut k = self.kept();
-        if k.bytes + block(c).size() > KEPT {
+        if k.bytes() + block(c).size() > KEPT {
             return false;
         }
         let n = k.len[c];
         k.blocks[c][n] = p as usize;
         k.len[c] += 1;
-        k.bytes += block(c).size();
         true
     }
 
     #[cfg(test)]
     fn kept_bytes(&self) -> usize {
-        self.kept().bytes
+        self.kept().bytes()
     }
 }
 
