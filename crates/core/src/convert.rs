@@ -19,6 +19,8 @@ const SUPPLEMENT: &[(char, char)] = &[
 
 pub struct Converter {
     cc: &'static OpenCC,
+    /// OpenCC's t2s without OpenCC's overhead (None: OpenCC converts).
+    matcher: Option<&'static crate::zh::t2s::Matcher>,
     /// Characters that t2s changes when they stand alone.
     traditional: BmpSet,
     /// (what t2s makes of a protected name, the name)
@@ -92,6 +94,7 @@ impl Converter {
         });
         Converter {
             cc,
+            matcher: crate::zh::t2s::matcher(),
             traditional,
             protect,
             protect_first,
@@ -131,7 +134,10 @@ impl Converter {
         } else {
             Script::Hans
         };
-        let mut out = self.cc.t2s(&text, false);
+        let mut out = match self.matcher {
+            Some(m) => m.convert(&text),
+            None => self.cc.t2s(&text, false),
+        };
         self.supplement_into(&mut out);
         if let Some((ac, names)) = &self.protect {
             // a few patterns (the usual case): one substring search each decides
