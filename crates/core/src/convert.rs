@@ -117,14 +117,14 @@ impl Converter {
     /// Takes the text by value: a simplified document (most are) becomes its own output
     /// without a copy.
     pub fn convert(&self, text: String) -> Converted {
-        let (cjk, trad) = self.count_cjk(&text);
-        if trad == 0 {
+        if !self.any_traditional(&text) {
             return Converted {
                 text,
                 script: Script::Hans,
                 converted_chars: 0,
             };
         }
+        let (mut out, cjk, trad) = self.t2s_counting(&text);
         // a simplified text with a stray 乾 or 後 is still simplified
         let share = trad as f64 / cjk.max(1) as f64;
         let script = if share >= 0.05 {
@@ -133,10 +133,6 @@ impl Converter {
             Script::Mixed
         } else {
             Script::Hans
-        };
-        let mut out = match self.matcher {
-            Some(m) => m.convert(&text),
-            None => self.cc.t2s(&text, false),
         };
         self.supplement_into(&mut out);
         if let Some((ac, names)) = &self.protect {
@@ -169,6 +165,33 @@ impl Converter {
                 out.replace_range(at..at + t.len_utf8(), s.encode_utf8(&mut [0; 4]));
             }
         }
+    }
+
+    /// (t2s of `text`, its CJK characters, its traditional ones): counted as the matcher
+    /// reads the text, in its one pass.
+    fn t2s_counting(&self, text: &str) -> (String, usize, usize) {
+        match self.matcher {
+            Some(m) => {
+                let (mut cjk, mut trad) = (0, 0);
+                let out = m.convert_counting(text, |c| {
+                    if crate::zh::chars::is_cjk(c) {
+                        cjk += 1;
+                        trad += usize::from(self.is_traditional(c));
+                    }
+                });
+                (out, cjk, trad)
+            }
+            None => {
+                let (cjk, trad) = self.count_cjk(text);
+                (self.cc.t2s(text, false), cjk, trad)
+            }
+        }
+    }
+
+    /// Whether `text` has a traditional CJK character (what makes it converted at all).
+    fn any_traditional(&self, text: &str) -> bool {
+        text.chars()
+            .any(|c| self.is_traditional(c) && crate::zh::chars::is_cjk(c))
     }
 
     /// (CJK characters, traditional ones) in `text`: a plain walk over its characters, which
@@ -206,10 +229,14 @@ fn changed_chars(out: &str, text: &str) -> Option<usize> {
         while !out.is_char_boundary(i) {
             i -= 1;
         }
-        match (out[i..].chars().next(), text[i..].chars().next()) {
-            (Some(x), Some(y)) if x.len_utf8() == y.len_utf8() => {
-                changed += usize::from(x != y);
-                i += x.len_utf8();
+        // a character of the same width in both whose bytes differ is a changed character
+        match (
+            a.get(i).map(|&l| utf8_width(l)),
+            b.get(i).map(|&l| utf8_width(l)),
+        ) {
+            (Some(x), Some(y)) if x == y => {
+                changed += 1;
+                i += x;
             }
             // out of step: the rest character by character
             _ => {
@@ -223,6 +250,16 @@ fn changed_chars(out: &str, text: &str) -> Option<usize> {
                 }
             }
         }
+    }
+}
+
+/// The width in bytes of the UTF-8 character whose first byte is `lead`.
+fn utf8_width(lead: u8) -> usize {
+    match lead {
+        0..0x80 => 1,
+        0x80..0xE0 => 2,
+        0xE0..0xF0 => 3,
+        _ => 4,
     }
 }
 
@@ -275,6 +312,32 @@ mod tests {
             let mut out: String = chars.iter().collect();
             c.supplement_into(&mut out);
             proptest::prop_assert_eq!(out, mapped);
+        }
+    }
+
+    proptest::proptest! {
+        /// The matcher's conversion and counts are OpenCC's conversion and a count of the
+        /// characters on their own; and a document's whole result is the same by either.
+        #[test]
+        fn counted_as_converted(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "發展", "乾隆", "乾燥", "著", "乾", "後", "后", "堿", "乾安縣", "干安县",
+                    "經濟", "发展", "，", "。", " ", "a", "é", "𠀀", "\u{3400}", "\u{FA00}",
+                ]),
+                0..40,
+            ),
+        ) {
+            let with = Converter::new(["乾安县"].into_iter());
+            proptest::prop_assert!(with.matcher.is_some());
+            let without = Converter { matcher: None, ..Converter::new(["乾安县"].into_iter()) };
+            let text: String = pieces.concat();
+            let (cjk, trad) = with.count_cjk(&text);
+            proptest::prop_assert_eq!(
+                with.t2s_counting(&text),
+                (with.cc.t2s(&text, false), cjk, trad)
+            );
+            proptest::prop_assert_eq!(with.convert(text.clone()), without.convert(text));
         }
     }
 

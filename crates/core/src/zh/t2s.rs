@@ -188,12 +188,19 @@ impl Matcher {
 
     /// The text converted.
     pub fn convert(&self, text: &str) -> String {
+        self.convert_counting(text, |_| {})
+    }
+
+    /// The text converted, and `each` called with every character of the text in order (to
+    /// count characters without another pass).
+    pub fn convert_counting(&self, text: &str, mut each: impl FnMut(char)) -> String {
         let b = text.as_bytes();
         let mut out = Out::new(b);
         let mut at = 0;
         'text: while at < b.len() {
             let (c, width) = decode(b, at);
             if width < 4 && !self.marked.contains(c) {
+                each(c);
                 at += width;
                 continue;
             }
@@ -204,6 +211,7 @@ impl Matcher {
                         // the key without its first character, which is `c`
                         let tail = &key.as_bytes()[width..];
                         if rest.len() >= tail.len() && tail.iter().zip(rest).all(|(x, y)| x == y) {
+                            key.chars().for_each(&mut each);
                             out.put(at, key.len(), value);
                             at += key.len();
                             continue 'text;
@@ -211,6 +219,7 @@ impl Matcher {
                     }
                 }
             }
+            each(c);
             let to = if width < 4 {
                 self.alone[c as usize]
             } else {
