@@ -100,12 +100,36 @@ fn date_re() -> &'static Regex {
     })
 }
 
+/// Whether `s` has a separator of `2026-02-01` with four digits before it and one after
+/// (`char::is_numeric` takes in every digit `\d` does).
+fn numeric_date_sign(s: &str) -> bool {
+    memchr::memchr3_iter(b'-', b'/', b'.', s.as_bytes()).any(|i| {
+        s[..i]
+            .chars()
+            .rev()
+            .take(4)
+            .filter(|c| c.is_numeric())
+            .count()
+            == 4
+            && s[i + 1..].chars().next().is_some_and(char::is_numeric)
+    })
+}
+
 /// Every full date in `s`, with its byte range.
 pub fn find_dates(s: &str) -> Vec<(std::ops::Range<usize>, Ymd)> {
-    // asked of many lines that hold no date: a byte test and a match test (no captures)
-    // answer those cheaply
-    let maybe = s.contains('年') || s.bytes().any(|b| matches!(b, b'-' | b'/' | b'.'));
-    if !maybe || !date_re().is_match(s) {
+    // asked of many lines that hold no date (and 年 and decimals are everywhere): what
+    // either form cannot do without — 年, 月 and 日; four digits, a separator, a digit —
+    // and a match test (no captures) answer those cheaply
+    let maybe = (s.contains('月') && s.contains('日') && s.contains('年')) || numeric_date_sign(s);
+    if !maybe {
+        return Vec::new();
+    }
+    dates_of(s)
+}
+
+/// `find_dates` without the test of what a date cannot do without.
+fn dates_of(s: &str) -> Vec<(std::ops::Range<usize>, Ymd)> {
+    if !date_re().is_match(s) {
         return Vec::new();
     }
     date_re()
@@ -152,6 +176,38 @@ mod tests {
             ]
         );
         assert!(find_dates("2024年2月30日").is_empty());
+    }
+
+    proptest::proptest! {
+        /// The test before the regex turns away only texts the regex finds no date in.
+        #[test]
+        fn the_pretest_loses_no_date(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "2024", "12", "7", "２０２４", "１２", "二〇二六", "十二", "二十七", "年", "月",
+                    "日", "-", "/", ".", " ", "在", "5.5%", "2026-02-01", "2025/1/8",
+                ]),
+                0..12,
+            ),
+        ) {
+            let s = pieces.concat();
+            proptest::prop_assert_eq!(find_dates(&s), dates_of(&s));
+        }
+    }
+
+    #[test]
+    fn spaced_and_dotted_dates() {
+        let ymd = |s: &str| {
+            find_dates(s)
+                .iter()
+                .map(|(_, d)| (d.year, d.month, d.day))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ymd("2024 年 3 月 5 日开幕"), vec![(2024, 3, 5)]);
+        assert_eq!(ymd("增长5.5%，2024.3.5"), vec![(2024, 3, 5)]);
+        // more digits before the separator than the year has: the last four are the year
+        assert_eq!(ymd("12026-02-01"), vec![(2026, 2, 1)]);
+        assert!(ymd("增长5.5%，2024年末").is_empty());
     }
 
     #[test]
