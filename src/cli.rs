@@ -475,7 +475,7 @@ fn inspect(file: &std::path::Path) -> Result<i32> {
         for i in &rows.indicators {
             println!(
                 "{:<28} {:<10} value {:?} {} growth {:?} {} {} {} year {:?} | {}",
-                i.subject.as_deref().unwrap_or("-"),
+                i.subject.as_ref().map_or("-", |s| s.text(&d.text)),
                 i.indicator.unwrap_or("-"),
                 i.value,
                 i.unit.as_deref().unwrap_or(""),

@@ -388,6 +388,40 @@ pub struct SentenceRow {
     pub char_end: i32,
 }
 
+/// A figure's subject as the document writes it: nearly always a stretch of the document's
+/// text (kept as its byte span, as `mention` is: a million rows are no million strings
+/// waiting to be written), else words put together (a listed subject's head with its
+/// item, a subject with a note taken out of it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subject {
+    /// A byte span of the document's `text`.
+    At(std::ops::Range<usize>),
+    Made(String),
+}
+
+impl Subject {
+    /// `s`, a subject read from `sentence` (which starts at byte `at` of the document's
+    /// text): its span where it is a slice of the sentence, else its own copy.
+    pub fn of(s: &str, sentence: &str, at: usize) -> Subject {
+        // where `s` lies in the sentence's bytes this is its offset there; anywhere else it
+        // is out of the sentence's range (wrapped around when `s` lies before it)
+        let from = (s.as_ptr() as usize).wrapping_sub(sentence.as_ptr() as usize);
+        if from <= sentence.len() && s.len() <= sentence.len() - from {
+            Subject::At(at + from..at + from + s.len())
+        } else {
+            Subject::Made(s.to_string())
+        }
+    }
+
+    /// The subject's text, in the document whose text is `text`.
+    pub fn text<'a>(&'a self, text: &'a str) -> &'a str {
+        match self {
+            Subject::At(span) => &text[span.clone()],
+            Subject::Made(s) => s,
+        }
+    }
+}
+
 /// Columns with a fixed vocabulary (codes, units, kinds) are `&'static str`: a million rows
 /// of them are no million allocations.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -399,7 +433,7 @@ pub struct IndicatorRow {
     pub section: Option<i32>,
     pub indicator: Option<&'static str>,
     pub indicator_name: Option<&'static str>,
-    pub subject: Option<String>,
+    pub subject: Option<Subject>,
     /// The figure as written: a byte span of the document's `text` (the `mention` column is
     /// sliced from it when the batch is built, as a sentence's text is).
     pub mention: std::ops::Range<usize>,
@@ -477,6 +511,41 @@ pub struct DocRows {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A slice of the sentence is its span in the document; the same words from anywhere
+    /// else (a copy, a composed subject) are a subject of their own.
+    #[test]
+    fn subjects_as_spans_or_made() {
+        let doc = "前言。地区生产总值增长6%。";
+        let at = doc.find('地').unwrap();
+        let sentence = &doc[at..];
+        let subject = &sentence[.."地区生产总值".len()];
+        let s = Subject::of(subject, sentence, at);
+        assert_eq!(s, Subject::At(at..at + "地区生产总值".len()));
+        assert_eq!(s.text(doc), "地区生产总值");
+        let copy = String::from(subject);
+        assert_eq!(
+            Subject::of(&copy, sentence, at),
+            Subject::Made("地区生产总值".into())
+        );
+        // the empty slice at the sentence's end is still a slice of it
+        let end = &sentence[sentence.len()..];
+        assert_eq!(
+            Subject::of(end, sentence, at),
+            Subject::At(doc.len()..doc.len())
+        );
+        // a string that starts in the sentence and runs past its end is not of it
+        let short = &sentence[.."地区".len()];
+        assert_eq!(
+            Subject::of(subject, short, at),
+            Subject::Made("地区生产总值".into())
+        );
+        // a string before the sentence in memory is not of it
+        assert_eq!(
+            Subject::of(&doc[..at], &doc[at..at], at),
+            Subject::Made(doc[..at].into())
+        );
+    }
 
     #[test]
     fn row_ids_are_the_document_id_and_the_padded_number() {

@@ -236,7 +236,7 @@ pub const INDICATORS: &[Col<DocumentRow, IndicatorRow>] = &[
     col!(seq: i32, "Position in the document, from 0"),
     col!(indicator: opt_str, "Canonical code (gdp, retail_sales…); null for other quantities"),
     col!(indicator_name: opt_str, "Canonical Chinese name of the indicator"),
-    col!(subject: opt_str, "The subject phrase as written"),
+    col!(subject = Get::OptStr(|d, r| r.subject.as_ref().map(|s| s.text(&d.text))), "The subject phrase as written"),
     col!(mention = Get::Str(|d, r| &d.text[r.mention.clone()]), "The matched text"),
     col!(value: opt_f64, "The level as written (188 for 188亿元)"),
     col!(unit: opt_str, "Unit as written: 亿元, 万人次, %, 个百分点"),

@@ -10,7 +10,7 @@ pub mod indicators;
 pub mod numbers;
 pub mod units;
 
-use crate::model::{count, Commitment, IndicatorRow, Kind, Part, Qualifier};
+use crate::model::{count, Commitment, IndicatorRow, Kind, Part, Qualifier, Subject};
 use crate::zh::chars::{ends_of, BmpSet};
 use numbers::{Dec, SCALES};
 use std::borrow::Cow;
@@ -1313,14 +1313,14 @@ pub fn extract_sentence(
                 }
             }
         }
-        let subject = if own_generic {
-            prev_subject.as_deref().map(str::to_string)
+        let subject: Option<&str> = if own_generic {
+            prev_subject.as_deref()
         } else {
-            Some(own.to_string())
+            Some(&own)
         };
         // a list whose figures could not be given one to a subject: no combined row
         let ind = (!lists.of[qi].unresolved)
-            .then(|| indicator_of(subject.as_deref().unwrap_or(""), chars, &q, cs))
+            .then(|| indicator_of(subject.unwrap_or(""), chars, &q, cs))
             .flatten();
         let basis = basis(&chars[cs..q.start]);
         let named_year = named_year(chars, marks, q.start, cs, prev_q_end, doc);
@@ -1333,7 +1333,9 @@ pub fn extract_sentence(
             section: None,
             indicator: ind.map(|x| x.0),
             indicator_name: ind.map(|x| x.1),
-            subject: subject.filter(|s| !s.is_empty()),
+            subject: subject
+                .filter(|s| !s.is_empty())
+                .map(|s| Subject::of(s, ctx.text, ctx.at)),
             mention: span(q.start, q.end),
             value: None,
             unit: None,
@@ -1386,7 +1388,7 @@ pub fn extract_sentence(
                         .filter(|(code, _)| indicators::fits(code, q.base, is_growth));
                     c.indicator = ind.map(|x| x.0);
                     c.indicator_name = ind.map(|x| x.1);
-                    c.subject = Some(sub.clone());
+                    c.subject = Some(Subject::of(sub, ctx.text, ctx.at));
                     c
                 })
                 .collect(),
@@ -1964,7 +1966,8 @@ mod tests {
     #[test]
     #[allow(clippy::type_complexity)]
     fn other_quantities_and_words_that_are_not_numbers() {
-        let ms = run("全年旅游收入18.8亿元、同比增长8.72%，接待游客215万人次，办理退税3.5亿元，解决难题80余个，刑事立案同比下降30.5%。", None);
+        let text = "全年旅游收入18.8亿元、同比增长8.72%，接待游客215万人次，办理退税3.5亿元，解决难题80余个，刑事立案同比下降30.5%。";
+        let ms = run(text, None);
         let got: Vec<(
             Option<&str>,
             Option<f64>,
@@ -1975,7 +1978,7 @@ mod tests {
             .iter()
             .map(|m| {
                 (
-                    m.subject.as_deref(),
+                    m.subject.as_ref().map(|s| s.text(text)),
                     m.value,
                     m.base_unit,
                     m.growth_pct,
@@ -2108,7 +2111,8 @@ mod tests {
             (Some("cpi"), Some(0.0), Some("%"), None)
         );
         let ms = run("粮食产量与上年持平，地区生产总值突破万亿元。", None);
-        assert_eq!(ms[0].subject.as_deref(), Some("粮食产量"));
+        // a subject as written is its span of the text (the sentence starts at byte 0)
+        assert_eq!(ms[0].subject, Some(Subject::At(0.."粮食产量".len())));
         assert_eq!(ms[0].growth_pct, Some(0.0));
         assert_eq!(
             (
@@ -2248,7 +2252,7 @@ mod tests {
                 (Some("general_budget_revenue"), None, Some(8.1))
             ]
         );
-        assert_eq!(ms[0].subject.as_deref(), Some("财政总收入"));
+        assert_eq!(ms[0].subject, Some(Subject::Made("财政总收入".into())));
         let ms = run("固定资产投资、社会消费品零售总额分别增长10%和8.5%。", None);
         assert_eq!(
             by_indicator(&ms),
