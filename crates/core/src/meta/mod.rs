@@ -293,28 +293,33 @@ fn doc_type(title: &str, header: &[&str], head: &str) -> DocType {
 fn reads_as_news(head: &str) -> bool {
     static WORDS: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
     let words = WORDS.get_or_init(|| {
-        aho_corasick::AhoCorasick::new([
-            "记者",
-            "通讯员",
-            "日讯",
-            "报导",
-            "报道",
-            "在政府工作报告中",
-            "报告指出",
-            "报告提出",
-            "工作报告显示",
-            "工作报告强调",
-            "工作报告表示",
-            "作工作报告",
-            "作了工作报告",
-            "作政府工作报告",
-            "作了政府工作报告",
-            "，日前",
-            "。日前",
-            "，近日",
-            "。近日",
-        ])
-        .expect("news words")
+        // (leftmost-first: whether a word is there is the same answer under any match kind,
+        // and only the leftmost kinds let the automaton look for its words' first bytes with
+        // a vectorised prefilter instead of stepping through every byte of the head)
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build([
+                "记者",
+                "通讯员",
+                "日讯",
+                "报导",
+                "报道",
+                "在政府工作报告中",
+                "报告指出",
+                "报告提出",
+                "工作报告显示",
+                "工作报告强调",
+                "工作报告表示",
+                "作工作报告",
+                "作了工作报告",
+                "作政府工作报告",
+                "作了政府工作报告",
+                "，日前",
+                "。日前",
+                "，近日",
+                "。近日",
+            ])
+            .expect("news words")
     });
     if words.is_match(head)
         || ["日前", "近日", "昨天", "今天"]
