@@ -477,7 +477,6 @@ fn drive(
     report: &mut RunReport,
     setup_from: Duration,
 ) -> Result<Driven> {
-    let res = resources();
     let jobs = jobs.max(1);
     // how many documents may be in flight between the reader and the writer at once (room
     // beside what each worker holds until it hands over `FINISHED_AT_ONCE`)
@@ -519,6 +518,9 @@ fn drive(
             };
             (crate::thread_cpu().saturating_sub(t), read)
         })?;
+    // the dictionaries are loaded while the reader reads the first inputs (it needs none of
+    // them): the workers start on a full window rather than on an empty one
+    let res = resources();
     let mut workers = Vec::new();
     for w in 0..jobs {
         let rx = Arc::clone(&job_rx);
