@@ -46,7 +46,11 @@ pub struct Column {
 
 /// Off also for the columns of nearly one value per row (paths, hashes, and the ids of the
 /// rows other tables point to): a dictionary of them only grows past its page limit and falls
-/// back to plain values, which (as dictionary columns) were left uncompressed.
+/// back to plain values, which (as dictionary columns) were left uncompressed. And off for a
+/// row's position in its document (`seq`, `char_start`, `char_end`): within a row group
+/// nearly every value is new, and zstd shrinks the plain values more than a dictionary page
+/// with its indices (the bench corpus: 13.8 → 9.9 MB over the three tables, and the hashing
+/// of every value saved).
 fn dictionary(name: &str) -> bool {
     !matches!(
         name,
@@ -59,6 +63,9 @@ fn dictionary(name: &str) -> bool {
             | "sentence_id"
             | "section_id"
             | "parent_id"
+            | "seq"
+            | "char_start"
+            | "char_end"
     )
 }
 

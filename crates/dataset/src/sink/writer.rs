@@ -915,6 +915,9 @@ mod tests {
             ("sentences", "section_id"),
             ("sections", "parent_id"),
             ("documents", "source_path"),
+            ("sentences", "char_start"),
+            ("indicators", "seq"),
+            ("sections", "char_end"),
         ] {
             let p = props(table);
             assert!(
