@@ -124,7 +124,7 @@ impl Converter {
                 converted_chars: 0,
             };
         }
-        let (mut out, cjk, trad) = self.t2s_counting(&text);
+        let (mut out, cjk, trad, changed) = self.t2s_counting(&text);
         // a simplified text with a stray 乾 or 後 is still simplified
         let share = trad as f64 / cjk.max(1) as f64;
         let script = if share >= 0.05 {
@@ -134,7 +134,7 @@ impl Converter {
         } else {
             Script::Hans
         };
-        self.supplement_into(&mut out);
+        let mut touched = self.supplement_into(&mut out);
         if let Some((ac, names)) = &self.protect {
             // a few patterns (the usual case): one substring search each decides
             let may_match = self.protect_first.is_empty()
@@ -144,9 +144,15 @@ impl Converter {
                     .any(|f| f.find(out.as_bytes()).is_some());
             if may_match && ac.is_match(&out) {
                 out = ac.replace_all(&out, names);
+                touched = true;
             }
         }
-        let converted_chars = changed_chars(&out, &text).unwrap_or(trad);
+        // the conversion's own count unless the supplement or a protected name changed the
+        // text after it (rare): then the two texts are compared
+        let converted_chars = match changed {
+            Some(n) if !touched => n,
+            _ => changed_chars(&out, &text).unwrap_or(trad),
+        };
         Converted {
             text: out,
             script,
@@ -157,33 +163,37 @@ impl Converter {
     /// `SUPPLEMENT`'s characters in `out` replaced where they are found (a document holding
     /// one is otherwise copied as it is: no walk over all its characters). No replacement is
     /// itself replaced, so one character after another is the same as all at once.
-    fn supplement_into(&self, out: &mut String) {
+    /// Whether it replaced any.
+    fn supplement_into(&self, out: &mut String) -> bool {
+        let mut any = false;
         for ((t, s), f) in SUPPLEMENT.iter().zip(&self.supplement) {
             let found: Vec<usize> = f.find_iter(out.as_bytes()).collect();
+            any |= !found.is_empty();
             // from the end: a replacement of another length moves only what follows it
             for at in found.into_iter().rev() {
                 out.replace_range(at..at + t.len_utf8(), s.encode_utf8(&mut [0; 4]));
             }
         }
+        any
     }
 
-    /// (t2s of `text`, its CJK characters, its traditional ones): counted as the matcher
-    /// reads the text, in its one pass.
-    fn t2s_counting(&self, text: &str) -> (String, usize, usize) {
+    /// (t2s of `text`, its CJK characters, its traditional ones, the characters t2s
+    /// changed when known): counted as the matcher reads the text, in its one pass.
+    fn t2s_counting(&self, text: &str) -> (String, usize, usize, Option<usize>) {
         match self.matcher {
             Some(m) => {
                 let (mut cjk, mut trad) = (0, 0);
-                let out = m.convert_counting(text, |c| {
+                let (out, changed) = m.convert_counting(text, |c| {
                     if crate::zh::chars::is_cjk(c) {
                         cjk += 1;
                         trad += usize::from(self.is_traditional(c));
                     }
                 });
-                (out, cjk, trad)
+                (out, cjk, trad, changed)
             }
             None => {
                 let (cjk, trad) = self.count_cjk(text);
-                (self.cc.t2s(text, false), cjk, trad)
+                (self.cc.t2s(text, false), cjk, trad, None)
             }
         }
     }
@@ -310,7 +320,8 @@ mod tests {
                 .map(|c| SUPPLEMENT.iter().find(|(t, _)| t == c).map_or(*c, |(_, s)| *s))
                 .collect();
             let mut out: String = chars.iter().collect();
-            c.supplement_into(&mut out);
+            let any = chars.iter().any(|c| SUPPLEMENT.iter().any(|(t, _)| t == c));
+            proptest::prop_assert_eq!(c.supplement_into(&mut out), any);
             proptest::prop_assert_eq!(out, mapped);
         }
     }
@@ -333,10 +344,9 @@ mod tests {
             let without = Converter { matcher: None, ..Converter::new(["乾安县"].into_iter()) };
             let text: String = pieces.concat();
             let (cjk, trad) = with.count_cjk(&text);
-            proptest::prop_assert_eq!(
-                with.t2s_counting(&text),
-                (with.cc.t2s(&text, false), cjk, trad)
-            );
+            let t2s = with.cc.t2s(&text, false);
+            let changed = changed_chars(&t2s, &text);
+            proptest::prop_assert_eq!(with.t2s_counting(&text), (t2s, cjk, trad, changed));
             proptest::prop_assert_eq!(with.convert(text.clone()), without.convert(text));
         }
     }

@@ -188,14 +188,20 @@ impl Matcher {
 
     /// The text converted.
     pub fn convert(&self, text: &str) -> String {
-        self.convert_counting(text, |_| {})
+        self.convert_counting(text, |_| {}).0
     }
 
-    /// The text converted, and `each` called with every character of the text in order (to
-    /// count characters without another pass).
-    pub fn convert_counting(&self, text: &str, mut each: impl FnMut(char)) -> String {
+    /// The text converted, and how many of its characters changed, position by position
+    /// (None when a phrase became a different number of characters); `each` is called with
+    /// every character of the text in order (to count characters without another pass).
+    pub fn convert_counting(
+        &self,
+        text: &str,
+        mut each: impl FnMut(char),
+    ) -> (String, Option<usize>) {
         let b = text.as_bytes();
         let mut out = Out::new(b);
+        let mut changed = Some(0);
         let mut at = 0;
         'text: while at < b.len() {
             let (c, width) = decode(b, at);
@@ -212,6 +218,7 @@ impl Matcher {
                         let tail = &key.as_bytes()[width..];
                         if rest.len() >= tail.len() && tail.iter().zip(rest).all(|(x, y)| x == y) {
                             key.chars().for_each(&mut each);
+                            changed = changed.zip(changed_in(key, value)).map(|(n, k)| n + k);
                             out.put(at, key.len(), value);
                             at += key.len();
                             continue 'text;
@@ -228,11 +235,26 @@ impl Matcher {
                     .map_or(c, |i| self.astral[i].1)
             };
             if to != c {
+                changed = changed.map(|n| n + 1);
                 out.put(at, width, to.encode_utf8(&mut [0; 4]));
             }
             at += width;
         }
-        out.finish()
+        (out.finish(), changed)
+    }
+}
+
+/// How many characters of `key` its `value` changes, position by position; None when the
+/// two have different numbers of characters.
+fn changed_in(key: &str, value: &str) -> Option<usize> {
+    let (mut k, mut v) = (key.chars(), value.chars());
+    let mut n = 0;
+    loop {
+        match (k.next(), v.next()) {
+            (Some(a), Some(b)) => n += usize::from(a != b),
+            (None, None) => return Some(n),
+            _ => return None,
+        }
     }
 }
 
