@@ -3,7 +3,7 @@
 //! simplified name from the gazetteer (乾安县 → 干安县), the name is put back.
 
 use crate::model::Script;
-use crate::zh::chars::BmpSet;
+use crate::zh::chars::{differing_chars, utf8_width, BmpSet};
 use aho_corasick::{AhoCorasick, MatchKind};
 use opencc_fmmseg::OpenCC;
 
@@ -249,27 +249,8 @@ fn changed_chars(out: &str, text: &str) -> Option<usize> {
                 i += x;
             }
             // out of step: the rest character by character
-            _ => {
-                let (mut x, mut y) = (out[i..].chars(), text[i..].chars());
-                loop {
-                    match (x.next(), y.next()) {
-                        (Some(p), Some(q)) => changed += usize::from(p != q),
-                        (None, None) => return Some(changed),
-                        _ => return None,
-                    }
-                }
-            }
+            _ => return differing_chars(&out[i..], &text[i..]).map(|n| changed + n),
         }
-    }
-}
-
-/// The width in bytes of the UTF-8 character whose first byte is `lead`.
-fn utf8_width(lead: u8) -> usize {
-    match lead {
-        0..0x80 => 1,
-        0x80..0xE0 => 2,
-        0xE0..0xF0 => 3,
-        _ => 4,
     }
 }
 

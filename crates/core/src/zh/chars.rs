@@ -1,7 +1,35 @@
-//! Characters: what counts as a Chinese character; Latin letters at a line's end.
+//! Characters: what counts as a Chinese character; Latin letters at a line's end; a UTF-8
+//! character read from its bytes, its width from its first byte.
 
-/// The character whose UTF-8 starts at byte `i` of `b` (a valid string's bytes).
-const fn decode_at(b: &[u8], i: usize) -> char {
+/// The width in bytes of the UTF-8 character whose first byte is `lead`.
+#[inline]
+pub const fn utf8_width(lead: u8) -> usize {
+    match lead {
+        0..0x80 => 1,
+        0x80..0xE0 => 2,
+        0xE0..0xF0 => 3,
+        _ => 4,
+    }
+}
+
+/// How many characters of `b` differ from `a`'s, position by position; None when the two
+/// have different numbers of characters.
+pub fn differing_chars(a: &str, b: &str) -> Option<usize> {
+    let (mut x, mut y) = (a.chars(), b.chars());
+    let mut n = 0;
+    loop {
+        match (x.next(), y.next()) {
+            (Some(p), Some(q)) => n += usize::from(p != q),
+            (None, None) => return Some(n),
+            _ => return None,
+        }
+    }
+}
+
+/// The character whose UTF-8 starts at byte `i` of `b` (a valid string's bytes). (Inlined:
+/// the t2s matcher reads every character of a traditional document with it.)
+#[inline(always)]
+pub const fn decode_at(b: &[u8], i: usize) -> char {
     const fn tail(b: &[u8], k: usize) -> u32 {
         (b[k] as u32) & 0x3F
     }
@@ -157,6 +185,21 @@ impl<const BITS: u32> Default for PairSet<BITS> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A character read from its bytes is the character, and its width its UTF-8 length;
+    /// differing characters are counted position by position.
+    #[test]
+    fn utf8_characters_and_differences() {
+        let text = "a é發𠀀，";
+        for (i, c) in text.char_indices() {
+            assert_eq!(decode_at(text.as_bytes(), i), c);
+            assert_eq!(utf8_width(text.as_bytes()[i]), c.len_utf8());
+        }
+        assert_eq!(differing_chars("發展經濟", "发展经济"), Some(3));
+        assert_eq!(differing_chars("", ""), Some(0));
+        assert_eq!(differing_chars("發展", "发展经"), None);
+        assert_eq!(differing_chars("發展经", "发展"), None);
+    }
 
     #[test]
     fn a_bmp_set_holds_its_characters_and_no_others() {

@@ -2,7 +2,7 @@
 //! slow to load) and the character-level table read from it, both built on first use; and
 //! `Matcher`, OpenCC's t2s conversion itself run over UTF-8 with its dictionaries.
 
-use crate::zh::chars::BmpSet;
+use crate::zh::chars::{decode_at, differing_chars, utf8_width, BmpSet};
 use opencc_fmmseg::{DictMaxLen, DictionaryMaxlength, OpenCC};
 use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
@@ -204,7 +204,7 @@ impl Matcher {
         let mut changed = Some(0);
         let mut at = 0;
         'text: while at < b.len() {
-            let (c, width) = decode(b, at);
+            let (c, width) = (decode_at(b, at), utf8_width(b[at]));
             if width < 4 && !self.marked.contains(c) {
                 each(c);
                 at += width;
@@ -218,7 +218,7 @@ impl Matcher {
                         let tail = &key.as_bytes()[width..];
                         if rest.len() >= tail.len() && tail.iter().zip(rest).all(|(x, y)| x == y) {
                             key.chars().for_each(&mut each);
-                            changed = changed.zip(changed_in(key, value)).map(|(n, k)| n + k);
+                            changed = changed.zip(differing_chars(key, value)).map(|(n, k)| n + k);
                             out.put(at, key.len(), value);
                             at += key.len();
                             continue 'text;
@@ -242,45 +242,6 @@ impl Matcher {
         }
         (out.finish(), changed)
     }
-}
-
-/// How many characters of `key` its `value` changes, position by position; None when the
-/// two have different numbers of characters.
-fn changed_in(key: &str, value: &str) -> Option<usize> {
-    let (mut k, mut v) = (key.chars(), value.chars());
-    let mut n = 0;
-    loop {
-        match (k.next(), v.next()) {
-            (Some(a), Some(b)) => n += usize::from(a != b),
-            (None, None) => return Some(n),
-            _ => return None,
-        }
-    }
-}
-
-/// The character starting at `b[at]` and its width in bytes; `b` is UTF-8 and `at` a
-/// character boundary.
-fn decode(b: &[u8], at: usize) -> (char, usize) {
-    let lead = b[at];
-    let (u, width) = match lead {
-        0..0x80 => (u32::from(lead), 1),
-        0xC0..0xE0 => (u32::from(lead & 0x1F) << 6 | u32::from(b[at + 1] & 0x3F), 2),
-        0xE0..0xF0 => (
-            u32::from(lead & 0x0F) << 12
-                | u32::from(b[at + 1] & 0x3F) << 6
-                | u32::from(b[at + 2] & 0x3F),
-            3,
-        ),
-        _ => (
-            u32::from(lead & 0x07) << 18
-                | u32::from(b[at + 1] & 0x3F) << 12
-                | u32::from(b[at + 2] & 0x3F) << 6
-                | u32::from(b[at + 3] & 0x3F),
-            4,
-        ),
-    };
-    let c = char::from_u32(u).expect("a character of UTF-8 decodes to a scalar value");
-    (c, width)
 }
 
 /// The converted text as it is built: first a copy of the whole text, changed in place while
