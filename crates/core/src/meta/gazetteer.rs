@@ -198,11 +198,7 @@ impl Names {
                 j += 3;
             } else {
                 // past one character: ASCII, or a lead byte of two or four
-                j += match lead {
-                    0xF0.. => 4,
-                    0xC0.. => 2,
-                    _ => 1,
-                };
+                j += crate::zh::chars::utf8_width(lead);
             }
         }
         None
