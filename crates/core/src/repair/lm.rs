@@ -23,11 +23,13 @@ pub struct Lm {
     /// search asks about millions of strings that are no word, most of them with a start
     /// no word has; a bit in a 128 KB table answers that before the 8 MB map is touched.
     starts: crate::zh::chars::PairSet,
-    /// Every two characters side by side in a word of two to four, hashed to one of 2^23
-    /// bits (1 MB): a character tried between two others that no word holds beside either
-    /// of them can only score as a single, and its word lookups are spared
-    /// (`extend_trial`).
-    neighbours: crate::zh::chars::PairSet<23>,
+    /// Every two characters side by side in a word of two to four, as the characters after
+    /// each and before each: a character tried between two others that no word holds beside
+    /// either of them can only score as a single, and its word lookups are spared
+    /// (`extend_each`). Looked up by the fixed neighbour, so the hundreds of characters tried
+    /// beside it read one short list (a hashed bit per pair cost a cache miss each).
+    after: Adjacent,
+    before: Adjacent,
     /// `single` of every BMP character, worked out once: every position of every scored
     /// string asks it
     singles: Vec<f64>,
@@ -39,7 +41,7 @@ pub fn get() -> &'static Lm {
         let mut freq: Vec<(u64, u32)> = Vec::with_capacity(350_000);
         let mut known = crate::zh::chars::BmpSet::new(&[]);
         let mut starts = crate::zh::chars::PairSet::new();
-        let mut neighbours = crate::zh::chars::PairSet::new();
+        let mut pairs: Vec<(u16, u16)> = Vec::with_capacity(400_000);
         let mut total = 0f64;
         for line in WORDS.lines() {
             if let Some((w, f)) = line.split_once(' ') {
@@ -55,9 +57,8 @@ pub fn get() -> &'static Lm {
                     if chars.len() >= 2 {
                         starts.insert(chars[0], chars[1]);
                     }
-                    for p in chars.windows(2) {
-                        neighbours.insert(p[0], p[1]);
-                    }
+                    // (all in the BMP: `key` said so)
+                    pairs.extend(chars.windows(2).map(|p| (p[0] as u16, p[1] as u16)));
                 }
             }
         }
@@ -73,7 +74,8 @@ pub fn get() -> &'static Lm {
             t2s,
             known,
             starts,
-            neighbours,
+            after: Adjacent::new(&mut pairs),
+            before: Adjacent::new(&mut pairs.iter().map(|&(a, b)| (b, a)).collect()),
             singles: Vec::new(),
         };
         lm.singles = (0..=0xFFFFu32)
@@ -81,6 +83,47 @@ pub fn get() -> &'static Lm {
             .collect();
         lm
     })
+}
+
+/// For each BMP character, the characters paired with it, sorted: the second of each pair
+/// whose first it is.
+struct Adjacent {
+    /// `of[c]..of[c + 1]` is where `c`'s list lies in `chars`
+    of: Vec<u32>,
+    chars: Vec<u16>,
+}
+
+impl Adjacent {
+    fn new(pairs: &mut Vec<(u16, u16)>) -> Adjacent {
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut of = vec![0u32; 0x1_0001];
+        for &(a, _) in pairs.iter() {
+            of[usize::from(a) + 1] += 1;
+        }
+        for c in 0..0x1_0000 {
+            of[c + 1] += of[c];
+        }
+        Adjacent {
+            of,
+            chars: pairs.iter().map(|p| p.1).collect(),
+        }
+    }
+
+    /// The characters paired with `c` (none for a character beyond the BMP).
+    fn of(&self, c: char) -> &[u16] {
+        let c = c as usize;
+        if c < 0x1_0000 {
+            &self.chars[self.of[c] as usize..self.of[c + 1] as usize]
+        } else {
+            &[]
+        }
+    }
+}
+
+/// Is `c` among the sorted `list`?
+fn listed(list: &[u16], c: char) -> bool {
+    u16::try_from(c as u32).is_ok_and(|c| list.binary_search(&c).is_ok())
 }
 
 /// One to four BMP characters packed 16 bits each (U+0000 never occurs in a word, so the
@@ -211,23 +254,80 @@ impl Lm {
     /// and in the same order as a fresh run, so the result is the same to the last bit.
     pub fn extend(&self, dp: &mut Dp, keep: usize, more: &str) -> f64 {
         let keep = self.append(dp, keep, more);
-        self.forward(dp, keep, None)
+        self.forward(dp, keep)
     }
 
-    /// `extend`, to the last bit, for a `more` whose first character is one of many tried
-    /// after the same prefix: when the dictionary has no word holding that character beside
-    /// the one before it or the one after it, no word runs through it, and the lookups of
-    /// the words that would are skipped.
-    pub fn extend_trial(&self, dp: &mut Dp, keep: usize, more: &str) -> f64 {
-        let keep = self.append(dp, keep, more);
-        let t = &dp.text;
-        let lone = t.get(keep).is_some_and(|&c| {
-            let before = keep.checked_sub(1).map(|j| t[j]);
-            let after = t.get(keep + 1).copied();
-            !before.is_some_and(|b| self.neighbours.may_hold(b, c))
-                && !after.is_some_and(|a| self.neighbours.may_hold(c, a))
-        });
-        self.forward(dp, keep, lone.then_some(keep))
+    /// `extend(dp, keep, c + after)` for every `c` of `firsts`, to the last bit, into `scores`
+    /// (in order): the many characters tried for one lost byte after the same prefix.
+    ///
+    /// When the dictionary has no word holding `c` beside the character before it or the one
+    /// after it, no word runs through `c`: the best route is the prefix's, then `c` alone,
+    /// then the best route through `after` from there. That route is worked out here without
+    /// touching `dp`, with the additions `forward` makes in the order it makes them, and the
+    /// word lookups inside `after` made once for every such `c`. (`dp` is left holding the
+    /// prefix and some trial after it.)
+    pub fn extend_each(
+        &self,
+        dp: &mut Dp,
+        keep: usize,
+        firsts: impl Iterator<Item = char>,
+        after: &str,
+        scores: &mut Vec<f64>,
+    ) {
+        let keep = self.append(dp, keep, "");
+        let base = dp.best[keep];
+        let rest: Vec<char> = after.chars().map(|c| self.simplified(c)).collect();
+        // what may stand after the prefix's last character, and before the first of `after`
+        let may_follow = keep
+            .checked_sub(1)
+            .map_or(&[][..], |j| self.after.of(dp.text[j]));
+        let may_precede = rest.first().map_or(&[][..], |&a| self.before.of(a));
+        let m = rest.len();
+        // the log-probability of `rest[i..k]` as one step of a route: a single, or a word
+        // (None: no word)
+        let step: Vec<Option<f64>> = (0..m * (m + 1))
+            .map(|ik| {
+                let (i, k) = (ik / (m + 1), ik % (m + 1));
+                match k.checked_sub(i) {
+                    Some(1) => Some(self.single(rest[i])),
+                    Some(2..=4) => self.word(&rest[i..k]),
+                    _ => None,
+                }
+            })
+            .collect();
+        let mut best = vec![f64::NEG_INFINITY; m + 1];
+        let mut more = String::with_capacity(4 * (m + 1));
+        for c in firsts {
+            let s = self.simplified(c);
+            let lone = !listed(may_follow, s) && !listed(may_precede, s);
+            if !lone {
+                more.clear();
+                more.push(c);
+                more.push_str(after);
+                let keep = self.append(dp, keep, &more);
+                scores.push(self.forward(dp, keep));
+                continue;
+            }
+            // `forward` from the position after `s`: every step that starts at or before `s`
+            // and ends after it would be a word holding it
+            best.fill(f64::NEG_INFINITY);
+            best[0] = base + self.single(s);
+            for k in 1..=m {
+                for i in k.saturating_sub(4)..k {
+                    if best[i] == f64::NEG_INFINITY {
+                        continue;
+                    }
+                    let Some(w) = step[i * (m + 1) + k] else {
+                        continue;
+                    };
+                    let v = best[i] + w;
+                    if v > best[k] {
+                        best[k] = v;
+                    }
+                }
+            }
+            scores.push(best[m]);
+        }
     }
 
     /// Cuts `dp` back to `keep` characters and appends `more`, simplified; returns the
@@ -249,9 +349,8 @@ impl Lm {
         keep
     }
 
-    /// The best routes to the positions after `keep`; no word is looked up across `lone`,
-    /// a character known to be part of none.
-    fn forward(&self, dp: &mut Dp, keep: usize, lone: Option<usize>) -> f64 {
+    /// The best routes to the positions after `keep`.
+    fn forward(&self, dp: &mut Dp, keep: usize) -> f64 {
         let n = dp.text.len();
         // position k is reached from k-4..k-1: a word of 4..2 characters, or one character
         for k in keep + 1..=n {
@@ -262,9 +361,6 @@ impl Lm {
                 let w = if k == i + 1 {
                     self.single(dp.text[i])
                 } else {
-                    if lone.is_some_and(|l| i <= l && l < k) {
-                        continue;
-                    }
                     match self.word(&dp.text[i..k]) {
                         Some(lp) => lp,
                         None => continue,
@@ -330,19 +426,32 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// A trial scores to the last bit as `extend` does, whether or not its first
-        /// character stands alone (`经` before `济` does not; `灶` before `a` does).
+        /// Every trial scores to the last bit as `extend` does, whether or not its first
+        /// character stands alone (`经` before `济` does not; `灶` before `a` does; `經` is
+        /// simplified first), whatever came before in the scratch buffers.
         #[test]
-        fn a_trial_scores_as_extend(prefix in text(6), more in text(4)) {
+        fn each_trial_scores_as_extend(
+            prefix in text(6),
+            firsts in proptest::collection::vec(
+                proptest::sample::select(vec!['经', '經', '济', '展', '长', '。', 'a', '灶']),
+                0..6,
+            ),
+            // a word of four (`发展前景`) after the character tried, or not
+            after in (text(3), proptest::bool::ANY, text(2)).prop_map(|(a, word, b)| {
+                format!("{a}{}{b}", if word { "发展前景" } else { "" })
+            }),
+        ) {
             let lm = super::get();
             let mut dp = super::Dp::default();
             lm.extend(&mut dp, 0, &prefix);
             let keep = dp.len();
-            let trial = lm.extend_trial(&mut dp, keep, &more);
-            proptest::prop_assert_eq!(
-                trial.to_bits(),
-                lm.extend(&mut dp, keep, &more).to_bits()
-            );
+            let mut each = Vec::new();
+            lm.extend_each(&mut dp, keep, firsts.iter().copied(), &after, &mut each);
+            let alone: Vec<u64> = firsts
+                .iter()
+                .map(|c| lm.extend(&mut dp, keep, &format!("{c}{after}")).to_bits())
+                .collect();
+            proptest::prop_assert_eq!(each.iter().map(|s| s.to_bits()).collect::<Vec<_>>(), alone);
         }
     }
 

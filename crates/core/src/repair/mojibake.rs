@@ -525,16 +525,8 @@ fn best_of(
     let mut dp = ctx.dp.borrow_mut();
     model.extend(&mut dp, 0, prefix);
     let keep = dp.len();
-    let mut more = String::with_capacity(16);
-    let scores: Vec<f64> = opts
-        .iter()
-        .map(|&(_, c)| {
-            more.clear();
-            more.push(c);
-            more.push_str(after);
-            model.extend_trial(&mut dp, keep, &more)
-        })
-        .collect();
+    let mut scores = Vec::with_capacity(opts.len());
+    model.extend_each(&mut dp, keep, opts.iter().map(|o| o.1), after, &mut scores);
     kept(opts, &scores, beam)
 }
 
