@@ -291,11 +291,12 @@ pub fn repair(input: &str, gbk_shift: bool) -> Repaired {
         }
     }
     let mut out = String::with_capacity(input.len());
+    let mut scratch = width::Scratch::default();
     for (i, p) in paragraphs.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        width::normalize_into(p, &mut out);
+        width::normalize_into(p, &mut out, &mut scratch);
     }
     r.text = out;
     r
