@@ -205,9 +205,9 @@ fn unit_at(chars: &[char], i: usize) -> Option<UnitAt> {
     })
 }
 
-/// Every quantity in the sentence, left to right.
-fn quantities(chars: &[char]) -> Vec<Quantity> {
-    let mut out = Vec::new();
+/// Every quantity in the sentence, left to right, in `out` (emptied first).
+fn quantities(chars: &[char], out: &mut Vec<Quantity>) {
+    out.clear();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -416,7 +416,6 @@ fn quantities(chars: &[char]) -> Vec<Quantity> {
         });
         i = end.max(i + 1);
     }
-    out
 }
 
 /// `—5%`, `-5`, `至5.5`, `到6` after a number: where the separator ends, and the second number.
@@ -955,12 +954,12 @@ fn is_growth_q(q: &Quantity) -> bool {
     q.growth.is_some() && !q.reached && (q.base == "%" || q.base == "百分点")
 }
 
-fn spread(chars: &[char], qs: &[Quantity]) -> Lists {
+/// `spread` into `l`, whatever it held before.
+fn spread(chars: &[char], qs: &[Quantity], l: &mut Lists) {
     let n = qs.len();
-    let mut l = Lists {
-        of: vec![InList::default(); n],
-        ..Lists::default()
-    };
+    l.subjects.clear();
+    l.of.clear();
+    l.of.resize(n, InList::default());
     let mut i = 0;
     while i < n {
         // the subject of a list reaches back over its `、` and `和`, to the clause's start
@@ -1049,7 +1048,6 @@ fn spread(chars: &[char], qs: &[Quantity]) -> Lists {
         }
         i = j;
     }
-    l
 }
 
 /// Every figure of a document, sentence by sentence, with what a sentence inherits from
@@ -1140,6 +1138,9 @@ pub struct Scratch {
     marks: Vec<(usize, i32)>,
     /// per row: the list subject it was made for
     tags: Vec<Option<(usize, usize)>>,
+    /// the sentence's quantities, and how they spread over its lists
+    qs: Vec<Quantity>,
+    lists: Lists,
     /// The rows of the sentence read last.
     pub rows: Vec<IndicatorRow>,
 }
@@ -1156,6 +1157,8 @@ pub fn extract_sentence(
         offs,
         marks,
         tags,
+        qs,
+        lists,
         rows: out,
     } = scratch;
     out.clear();
@@ -1168,7 +1171,7 @@ pub fn extract_sentence(
     {
         return;
     }
-    let qs = quantities(chars);
+    quantities(chars, qs);
     // a numeral that is no quantity (进一步, 统一): nothing to read the sentence for
     if qs.is_empty() {
         return;
@@ -1194,7 +1197,8 @@ pub fn extract_sentence(
     let mut carried_commitment: Option<Commitment> = None;
     // the row the next subject-less growth may attach to: (index in out, clause end)
     let mut open_level: Option<usize> = None;
-    let lists = spread(chars, &qs);
+    spread(chars, qs, lists);
+    let lists = &*lists;
     // per row of `out`: the list subject it was made for
     tags.clear();
     // rows waiting for the growths of a `分别` that follows them
@@ -1203,7 +1207,7 @@ pub fn extract_sentence(
     // figure before this one ended
     let mut open_growth: Option<usize> = None;
     let mut prev_q_end = 0usize;
-    for (qi, mut q) in qs.into_iter().enumerate() {
+    for (qi, mut q) in qs.drain(..).enumerate() {
         let (cs, ce) = clause_bounds(chars, q.start);
         if let Some(sign) = lists.of[qi].growth_of_list {
             q.growth = Some(sign);
@@ -1716,6 +1720,47 @@ mod tests {
             rows.iter().map(|r| r.seq).collect::<Vec<_>>(),
             vec![0, 1, 2, 3]
         );
+    }
+
+    /// A sentence read after others in a document's loop gives the rows it gives alone: the
+    /// quantities and the lists every sentence reuses carry nothing over (a sentence of
+    /// fewer figures after a list of more, a list after a list, a list after none).
+    #[test]
+    fn sentences_read_in_turn_as_each_alone() {
+        let sentences = [
+            "城镇、农村居民人均可支配收入分别增长8%、9%、7%、6%。",
+            "粮食产量稳定在12万吨。",
+            "完成财政总收入20.5亿元，其中一般预算收入8.8亿元，分别增长10.2%和8.9%。",
+            "地区生产总值、一般公共预算收入分别增长6%、8%。",
+            "全年接待游客30万人次。",
+        ];
+        let text = sentences.concat();
+        let seg =
+            crate::segment::segment(&text, &crate::segment::SegmentOptions { has_gap: false });
+        let ctx = DocContext {
+            report_year: Some(2025),
+            review_year: Some(2024),
+        };
+        let key = |r: &IndicatorRow, text: &str| {
+            (
+                r.indicator,
+                r.subject.as_ref().map(|s| s.text(text).to_string()),
+                r.value,
+                r.growth_pct,
+                r.unit.clone(),
+                text[r.mention.clone()].to_string(),
+            )
+        };
+        let together: Vec<_> = document(&text, &seg, &ctx)
+            .iter()
+            .map(|r| key(r, &text))
+            .collect();
+        let alone: Vec<_> = sentences
+            .iter()
+            .flat_map(|s| run(s, None).iter().map(|r| key(r, s)).collect::<Vec<_>>())
+            .collect();
+        assert_eq!(together.len(), 10);
+        assert_eq!(together, alone);
     }
 
     type Row<'a> = (
