@@ -85,6 +85,15 @@ pub fn get() -> &'static Lm {
     })
 }
 
+/// A character `Lm::extend_each` tries.
+#[derive(Debug, Clone, Copy)]
+pub struct Trial {
+    pub c: char,
+    /// `c` simplified, and its score as a word of one
+    s: char,
+    single: f64,
+}
+
 /// For each BMP character, the characters paired with it, sorted: the second of each pair
 /// whose first it is.
 struct Adjacent {
@@ -257,8 +266,21 @@ impl Lm {
         self.forward(dp, keep)
     }
 
-    /// `extend(dp, keep, c + after)` for every `c` of `firsts`, to the last bit, into `scores`
-    /// (in order): the many characters tried for one lost byte after the same prefix.
+    /// `c` as `extend_each` tries it, with what it reads of the tables about it (its
+    /// simplified form and that form's score alone): worked out once by a caller that tries
+    /// the same characters again and again, where each read was a cache miss.
+    pub fn trial(&self, c: char) -> Trial {
+        let s = self.simplified(c);
+        Trial {
+            c,
+            s,
+            single: self.single(s),
+        }
+    }
+
+    /// `extend(dp, keep, t.c + after)` for every trial `t` of `firsts` (`Lm::trial`), to the
+    /// last bit, into `scores` (in order): the many characters tried for one lost byte after
+    /// the same prefix.
     ///
     /// When the dictionary has no word holding `c` beside the character before it or the one
     /// after it, no word runs through `c`: the best route is the prefix's, then `c` alone,
@@ -270,7 +292,7 @@ impl Lm {
         &self,
         dp: &mut Dp,
         keep: usize,
-        firsts: impl Iterator<Item = char>,
+        firsts: impl Iterator<Item = Trial>,
         after: &str,
         scores: &mut Vec<f64>,
     ) {
@@ -297,8 +319,7 @@ impl Lm {
             .collect();
         let mut best = vec![f64::NEG_INFINITY; m + 1];
         let mut more = String::with_capacity(4 * (m + 1));
-        for c in firsts {
-            let s = self.simplified(c);
+        for Trial { c, s, single } in firsts {
             let lone = !listed(may_follow, s) && !listed(may_precede, s);
             if !lone {
                 more.clear();
@@ -311,7 +332,7 @@ impl Lm {
             // `forward` from the position after `s`: every step that starts at or before `s`
             // and ends after it would be a word holding it
             best.fill(f64::NEG_INFINITY);
-            best[0] = base + self.single(s);
+            best[0] = base + single;
             for k in 1..=m {
                 for i in k.saturating_sub(4)..k {
                     if best[i] == f64::NEG_INFINITY {
@@ -446,7 +467,7 @@ mod tests {
             lm.extend(&mut dp, 0, &prefix);
             let keep = dp.len();
             let mut each = Vec::new();
-            lm.extend_each(&mut dp, keep, firsts.iter().copied(), &after, &mut each);
+            lm.extend_each(&mut dp, keep, firsts.iter().map(|&c| lm.trial(c)), &after, &mut each);
             let alone: Vec<u64> = firsts
                 .iter()
                 .map(|c| lm.extend(&mut dp, keep, &format!("{c}{after}")).to_bits())

@@ -10,7 +10,7 @@
 //! candidate must rest on at least one byte that is still there: nothing is invented from
 //! context alone. Spans with no such reading are left as found and counted as unrepaired.
 
-use super::lm;
+use super::lm::{self, Trial};
 use crate::zh::chars::is_cjk;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -493,27 +493,64 @@ fn choices(lost: Lost, r: &Reading, ctx: &Ctx, right: &str, beam: usize) -> Choi
     if let Some(v) = CHOICES.with(|m| m.borrow().get(&key).cloned()) {
         return v;
     }
-    let usable = |c: char| !is_cjk(c) || ctx.model.knows(c);
-    let opts: Vec<(u8, char)> = match lost {
-        Lost::Trail { lead, known } => (0x40u8..=0xFE)
-            .filter(|t| *t != 0x7F)
-            .filter_map(|t| decode_pair(lead, t).map(|c| (t, c)))
-            .filter(|(_, c)| known.is_none_or(|k| k.contains(c)))
-            .filter(|(_, c)| usable(*c))
-            .collect(),
-        Lost::Lead { trail } => (0x81u8..=0xFE)
-            .filter_map(|l| decode_pair(l, trail).map(|c| (l, c)))
-            .filter(|(_, c)| usable(*c))
-            .collect(),
+    let known_only: Vec<(u8, Trial)>;
+    let opts: &[(u8, Trial)] = match lost {
+        Lost::Trail { lead, known: None } => &pairings().trails[usize::from(lead)],
+        Lost::Trail {
+            lead,
+            known: Some(k),
+        } => {
+            known_only = pairings().trails[usize::from(lead)]
+                .iter()
+                .filter(|(_, t)| k.contains(&t.c))
+                .copied()
+                .collect();
+            &known_only
+        }
+        Lost::Lead { trail } => &pairings().leads[usize::from(trail)],
     };
-    let v = std::rc::Rc::new(best_of(&opts, &key.prefix, &key.after, ctx, beam));
+    let v = std::rc::Rc::new(best_of(opts, &key.prefix, &key.after, ctx, beam));
     remember(&CHOICES, key, v.clone(), CHOICES_KEPT);
     v
 }
 
+/// For every byte, the characters it makes with each byte it can pair with that the
+/// model can score (not a Chinese character it does not know), in byte order, as trials:
+/// `trails[a]` with a lead `a` (trail bytes 0x40–0xFE but 0x7F), `leads[b]` with a trail `b`
+/// (lead bytes 0x81–0xFE). Every lost byte beside the same byte tries the same characters.
+struct Pairings {
+    trails: Vec<Vec<(u8, Trial)>>,
+    leads: Vec<Vec<(u8, Trial)>>,
+}
+
+fn pairings() -> &'static Pairings {
+    static P: std::sync::OnceLock<Pairings> = std::sync::OnceLock::new();
+    P.get_or_init(|| {
+        let model = lm::get();
+        let usable = |c: char| !is_cjk(c) || model.knows(c);
+        let row = |pairs: &mut dyn Iterator<Item = (u8, Option<char>)>| -> Vec<(u8, Trial)> {
+            pairs
+                .filter_map(|(x, c)| c.filter(|c| usable(*c)).map(|c| (x, model.trial(c))))
+                .collect()
+        };
+        Pairings {
+            trails: (0..=255u8)
+                .map(|a| {
+                    row(&mut (0x40u8..=0xFE)
+                        .filter(|t| *t != 0x7F)
+                        .map(|t| (t, decode_pair(a, t))))
+                })
+                .collect(),
+            leads: (0..=255u8)
+                .map(|b| row(&mut (0x81u8..=0xFE).map(|l| (l, decode_pair(l, b)))))
+                .collect(),
+        }
+    })
+}
+
 /// The `beam` characters that continue `prefix` best before `after`, judged by the model.
 fn best_of(
-    opts: &[(u8, char)],
+    opts: &[(u8, Trial)],
     prefix: &str,
     after: &str,
     ctx: &Ctx,
@@ -527,13 +564,16 @@ fn best_of(
     let keep = dp.len();
     let mut scores = Vec::with_capacity(opts.len());
     model.extend_each(&mut dp, keep, opts.iter().map(|o| o.1), after, &mut scores);
-    kept(opts, &scores, beam)
+    kept(opts, |o| o.1.c, &scores, beam)
+        .into_iter()
+        .map(|(b, t)| (b, t.c))
+        .collect()
 }
 
 /// The `beam` options of the highest scores, best first, then the punctuation among the rest
 /// (judged badly without the characters that follow it: always kept), in the same order:
 /// falling score, ties in the options' order.
-fn kept(opts: &[(u8, char)], scores: &[f64], beam: usize) -> Vec<(u8, char)> {
+fn kept<T: Copy>(opts: &[T], char_of: impl Fn(&T) -> char, scores: &[f64], beam: usize) -> Vec<T> {
     let ranked = |i: &usize, j: &usize| scores[*j].total_cmp(&scores[*i]).then(i.cmp(j));
     // picked in one pass: a handful are kept of the up to 190 values tried for a lost byte,
     // so the rest need no order
@@ -551,7 +591,7 @@ fn kept(opts: &[(u8, char)], scores: &[f64], beam: usize) -> Vec<(u8, char)> {
     }
     let punct = |c: char| matches!(c, '。' | '“' | '”' | '，' | '、');
     let mut rest: Vec<usize> = (0..opts.len())
-        .filter(|i| punct(opts[*i].1) && !best.contains(i))
+        .filter(|i| punct(char_of(&opts[*i])) && !best.contains(i))
         .collect();
     rest.sort_by(ranked);
     best.iter().chain(&rest).map(|&i| opts[i]).collect()
@@ -1100,7 +1140,36 @@ pub fn scan<'d>(
 
 #[cfg(test)]
 mod tests {
-    use super::{kept, scan};
+    use super::{decode_pair, is_cjk, kept, lm, pairings, scan, Trial};
+
+    /// The rows hold, for every byte, each pairing the search may try — a Chinese character
+    /// the model knows, or folded punctuation — with its other byte, in byte order.
+    #[test]
+    fn pairings_are_every_usable_pair_in_byte_order() {
+        let model = lm::get();
+        let usable = |c: char| !is_cjk(c) || model.knows(c);
+        let p = pairings();
+        for x in 0..=255u8 {
+            let trails: Vec<(u8, char)> = (0x40..=0xFE)
+                .filter(|t| *t != 0x7F)
+                .filter_map(|t| decode_pair(x, t).filter(|c| usable(*c)).map(|c| (t, c)))
+                .collect();
+            let leads: Vec<(u8, char)> = (0x81..=0xFE)
+                .filter_map(|l| decode_pair(l, x).filter(|c| usable(*c)).map(|c| (l, c)))
+                .collect();
+            let row = |r: &[(u8, Trial)]| r.iter().map(|(b, t)| (*b, t.c)).collect::<Vec<_>>();
+            assert_eq!(row(&p.trails[usize::from(x)]), trails, "lead {x:#x}");
+            assert_eq!(row(&p.leads[usize::from(x)]), leads, "trail {x:#x}");
+        }
+        // 中 is D6 D0; 。 is A1 A3; a lead byte's row is no lead byte's column
+        assert!(row_has(&p.trails[0xD6], 0xD0, '中') && row_has(&p.leads[0xD0], 0xD6, '中'));
+        assert!(row_has(&p.trails[0xA1], 0xA3, '。'));
+        assert!(p.trails[0x41].is_empty() && p.leads[0x30].is_empty());
+    }
+
+    fn row_has(row: &[(u8, Trial)], byte: u8, c: char) -> bool {
+        row.iter().any(|(b, t)| *b == byte && t.c == c)
+    }
 
     #[test]
     fn the_best_options_then_the_punctuation_of_the_rest() {
@@ -1117,7 +1186,7 @@ mod tests {
         // 丁 -0.5, 乙 -1, 。 -2, then 甲 and 丙 tie at -3 and keep their order; of the rest
         // only punctuation, best first
         assert_eq!(
-            kept(&opts, &scores, 4),
+            kept(&opts, |o| o.1, &scores, 4),
             vec![
                 (6, '丁'),
                 (3, '乙'),
@@ -1128,7 +1197,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            kept(&opts, &scores, 0),
+            kept(&opts, |o| o.1, &scores, 0),
             vec![(5, '。'), (7, '“'), (2, '，')]
         );
     }
@@ -1151,7 +1220,7 @@ mod tests {
             let punct = |c: char| matches!(c, '。' | '“' | '”' | '，' | '、');
             let mut want: Vec<(u8, char)> = sorted.iter().take(beam).map(|x| x.1).collect();
             want.extend(sorted.iter().skip(beam).map(|x| x.1).filter(|x| punct(x.1)));
-            proptest::prop_assert_eq!(kept(&opts, &scores, beam), want);
+            proptest::prop_assert_eq!(kept(&opts, |o| o.1, &scores, beam), want);
         }
     }
 
