@@ -108,13 +108,7 @@ impl Adjacent {
         // first: a comparison sort of the 400,000 pairs, twice, took as long as loading the
         // rest of the model
         let by = |key: fn(&(u16, u16)) -> u16, from: &[(u16, u16)]| {
-            let mut at = vec![0u32; 0x1_0001];
-            for p in from {
-                at[usize::from(key(p)) + 1] += 1;
-            }
-            for c in 0..0x1_0000 {
-                at[c + 1] += at[c];
-            }
+            let mut at = starts(from.iter().map(key));
             let mut out = vec![(0, 0); from.len()];
             for p in from {
                 let slot = &mut at[usize::from(key(p))];
@@ -125,15 +119,8 @@ impl Adjacent {
         };
         let mut pairs = by(|p| p.0, &by(|p| p.1, pairs));
         pairs.dedup();
-        let mut of = vec![0u32; 0x1_0001];
-        for &(a, _) in pairs.iter() {
-            of[usize::from(a) + 1] += 1;
-        }
-        for c in 0..0x1_0000 {
-            of[c + 1] += of[c];
-        }
         Adjacent {
-            of,
+            of: starts(pairs.iter().map(|p| p.0)),
             chars: pairs.iter().map(|p| p.1).collect(),
         }
     }
@@ -147,6 +134,19 @@ impl Adjacent {
             &[]
         }
     }
+}
+
+/// Where each BMP character's run begins in a list of `keys` in order (and, last, where the
+/// list ends): how many keys are smaller than it.
+fn starts(keys: impl Iterator<Item = u16>) -> Vec<u32> {
+    let mut at = vec![0u32; 0x1_0001];
+    for k in keys {
+        at[usize::from(k) + 1] += 1;
+    }
+    for c in 0..0x1_0000 {
+        at[c + 1] += at[c];
+    }
+    at
 }
 
 /// Is `c` among the sorted `list`?
