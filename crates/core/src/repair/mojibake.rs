@@ -129,14 +129,7 @@ fn garbage_after(chars: &[char], q: usize) -> Option<usize> {
 /// where it is a `?` or a letter and the byte before it is past ASCII or a `?` (digits,
 /// spaces, pinyin's letters after `(` or each other are stepped over in the word).
 fn may_anchor(line: &str) -> bool {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // the high bit of each byte of `w` that equals `c` (exact: no carry crosses a byte)
-    let eq = |w: u64, c: u8| {
-        let y = w ^ (ONES * c as u64);
-        !(((y & LOW) + LOW) | y) & HIGH
-    };
+    use crate::zh::chars::swar::{equal, HIGH, LOW, ONES};
     // the high bit of each ASCII letter: below 0x80, and `| 0x20` in a..=z
     let letter = |w: u64| {
         let t = (w | 0x2020_2020_2020_2020) & LOW;
@@ -145,11 +138,11 @@ fn may_anchor(line: &str) -> bool {
         at_least_a & at_most_z & !w
     };
     let b = line.as_bytes();
-    let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
+    let word = |i: usize| crate::zh::chars::swar::word(b, i);
     let mut i = 1;
     while i + 8 <= b.len() {
         let (w, before) = (word(i), word(i - 1));
-        let mut ask = (eq(w, b'?') | letter(w)) & (before & HIGH | eq(before, b'?'));
+        let mut ask = (equal(w, b'?') | letter(w)) & (before & HIGH | equal(before, b'?'));
         while ask != 0 {
             if anchor_byte(line, i + (ask.trailing_zeros() / 8) as usize) {
                 return true;

@@ -89,17 +89,10 @@ static INTERESTING: [bool; 256] = interesting();
 /// the bytes that are either are asked one by one. (Asking every byte was a branch per byte
 /// of every document.)
 fn next_interesting(b: &[u8], mut i: usize) -> Option<usize> {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // the high bit of each byte of `w` that equals `c` (exact: no carry crosses a byte)
-    let eq = |w: u64, c: u8| {
-        let y = w ^ (ONES * c as u64);
-        !(((y & LOW) + LOW) | y) & HIGH
-    };
+    use crate::zh::chars::swar::{equal, word, HIGH};
     while i + 8 <= b.len() {
-        let w = u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"));
-        let mut ask = !w & HIGH | eq(w, 0xC2) | eq(w, 0xE3) | eq(w, 0xEF);
+        let w = word(b, i);
+        let mut ask = !w & HIGH | equal(w, 0xC2) | equal(w, 0xE3) | equal(w, 0xEF);
         while ask != 0 {
             let k = i + (ask.trailing_zeros() / 8) as usize;
             if INTERESTING[usize::from(b[k])] {

@@ -139,6 +139,28 @@ pub fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }
 
+/// Eight bytes at a time: a `u64` read from eight bytes (little-endian), a byte's high bit
+/// standing for the byte in the answers.
+pub mod swar {
+    /// The high bit of every byte.
+    pub const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// The other seven bits of every byte.
+    pub const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    /// One in every byte: `ONES * c` is `c` eight times.
+    pub const ONES: u64 = 0x0101_0101_0101_0101;
+
+    /// The eight bytes of `b` at `i` (which has eight there).
+    pub fn word(b: &[u8], i: usize) -> u64 {
+        u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"))
+    }
+
+    /// The high bit of each byte of `w` that equals `c` (exact: no carry crosses a byte).
+    pub fn equal(w: u64, c: u8) -> u64 {
+        let y = w ^ (ONES * c as u64);
+        !(((y & LOW) + LOW) | y) & HIGH
+    }
+}
+
 /// `s` split before the Latin letters that end it: (`…报告`, `vzT`).
 pub fn latin_tail(s: &str) -> (&str, &str) {
     s.split_at(s.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len())
