@@ -45,15 +45,39 @@ const DROPPED: &str = "\u{0}";
 /// to be the one a damaged span lost (a cache language model).
 #[derive(Debug, Default)]
 pub struct Readings<'a> {
-    pub syllables: rustc_hash::FxHashMap<String, Vec<char>>,
-    /// the document, counted in only for the characters a search proposes (a few per
-    /// damaged span, where counting every character of every damaged document was a hash
-    /// update per character)
+    /// the document, read for the syllables and the characters a search asks about (a few
+    /// per damaged span, where reading every annotation and counting every character of
+    /// every damaged document was most of the work)
     text: &'a str,
+    syllables: std::cell::RefCell<rustc_hash::FxHashMap<String, Option<std::rc::Rc<[char]>>>>,
     counts: std::cell::RefCell<rustc_hash::FxHashMap<char, u32>>,
 }
 
 impl Readings<'_> {
+    /// The characters the document annotates with the syllable `syl` (`區(qū)`: 區 for qū),
+    /// each once, in the order they first occur; None when it annotates none with it (or
+    /// `syl` is no syllable). An annotation is a Chinese character, `(`, the syllable, `)`.
+    fn reading(&self, syl: &str) -> Option<std::rc::Rc<[char]>> {
+        if let Some(r) = self.syllables.borrow().get(syl) {
+            return r.clone();
+        }
+        let mut chars = Vec::new();
+        if super::pinyin::is_syllable(syl) {
+            let annotation = format!("({syl})");
+            for at in memchr::memmem::find_iter(self.text.as_bytes(), annotation.as_bytes()) {
+                let p = self.text[..at].chars().next_back().filter(|p| is_cjk(*p));
+                if let Some(p) = p.filter(|p| !chars.contains(p)) {
+                    chars.push(p);
+                }
+            }
+        }
+        let r = (!chars.is_empty()).then(|| std::rc::Rc::from(chars));
+        self.syllables
+            .borrow_mut()
+            .insert(syl.to_string(), r.clone());
+        r
+    }
+
     /// How often the Chinese character `c` occurs in the document (0 for anything else).
     fn count(&self, c: char) -> u32 {
         if !is_cjk(c) {
@@ -342,9 +366,11 @@ fn read_in_step(toks: &[(Tok, Option<&str>)], ctx: &Ctx, beam: usize) -> Vec<Rea
                     continue;
                 }
                 let syllable = annotation.map(|l| l.trim_start_matches('(').trim_end_matches(')'));
-                let known: Option<&Vec<char>> =
-                    syllable.and_then(|s| ctx.readings.syllables.get(s));
-                let lost = Lost::Trail { lead: a, known };
+                let known = syllable.and_then(|s| ctx.readings.reading(s));
+                let lost = Lost::Trail {
+                    lead: a,
+                    known: known.as_deref(),
+                };
                 for &(t, c) in choices(lost, &r, ctx, &lookahead(toks, i + 2, right), beam).iter() {
                     let o = r.then(c, true, &[lit(i), lit(i + 1)], Some((i + 1, t)));
                     states.push((i + 2, o));
@@ -411,13 +437,8 @@ struct Ctx<'a> {
 /// the characters the document reads its annotation's syllable as.
 #[derive(Clone, Copy)]
 enum Lost<'a> {
-    Trail {
-        lead: u8,
-        known: Option<&'a Vec<char>>,
-    },
-    Lead {
-        trail: u8,
-    },
+    Trail { lead: u8, known: Option<&'a [char]> },
+    Lead { trail: u8 },
 }
 
 /// Everything `best_of` reads for one lost byte: the characters before it (left context and
@@ -472,7 +493,7 @@ fn choices(lost: Lost, r: &Reading, ctx: &Ctx, right: &str, beam: usize) -> Choi
     prefix.extend(r.chars.iter().map(|c| c.0));
     let after = head(right, 2);
     let (lead, trail, known) = match lost {
-        Lost::Trail { lead, known } => (Some(lead), None, known.cloned()),
+        Lost::Trail { lead, known } => (Some(lead), None, known.map(<[char]>::to_vec)),
         Lost::Lead { trail } => (None, Some(trail), None),
     };
     let key = ChoiceKey {
@@ -776,7 +797,7 @@ fn verdict(
             if let Some(n) = garbage_after(chars, i) {
                 let syl: String = chars[i + 1..i + n].iter().collect();
                 key.push('\u{1}');
-                key.extend(readings.syllables.get(&syl).into_iter().flatten());
+                key.extend(readings.reading(&syl).iter().flat_map(|r| r.iter()));
             }
         }
     }
@@ -861,37 +882,12 @@ fn verdict(
     v
 }
 
-/// Syllable → characters, from every intact annotation (`區(qū)`) of a document: a
-/// Chinese character, `(`, a syllable and `)` within the next eight characters.
+/// What `text` says of itself, read as a search asks (`Readings::reading`, `count`).
 pub fn readings_of(text: &str) -> Readings<'_> {
-    let mut map = Readings {
+    Readings {
         text,
         ..Readings::default()
-    };
-    for at in memchr::memchr_iter(b'(', text.as_bytes()) {
-        let Some(p) = text[..at].chars().next_back().filter(|p| is_cjk(*p)) else {
-            continue;
-        };
-        let rest = &text[at + 1..];
-        let close = rest
-            .char_indices()
-            .take(8)
-            .find(|&(_, c)| c == ')')
-            .map(|(k, _)| k);
-        if let Some(close) = close {
-            let syl = &rest[..close];
-            if super::pinyin::is_syllable(syl) {
-                match map.syllables.get_mut(syl) {
-                    Some(e) if e.contains(&p) => {}
-                    Some(e) => e.push(p),
-                    None => {
-                        map.syllables.insert(syl.to_string(), vec![p]);
-                    }
-                }
-            }
-        }
     }
-    map
 }
 
 /// The punctuation as written, in its full-width form: what a reading of undamaged text
@@ -1134,6 +1130,49 @@ pub fn scan<'d>(
 #[cfg(test)]
 mod tests {
     use super::{decode_pair, is_cjk, kept, lm, pairings, scan, Trial};
+    use crate::repair::pinyin;
+
+    proptest::proptest! {
+        /// A syllable's reading, looked up when asked, is what reading every annotation of the
+        /// document gives: each `(` after a Chinese character whose `)` comes within eight
+        /// characters and holds a syllable.
+        #[test]
+        fn readings_asked_as_all_annotations_read(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "區", "縣", "中", "(qū)", "(xiàn)", "(an)", "(", ")", "qū", "a", "(qū(x))",
+                    "（qū）", "(qū )", "，", "(qūqūqūqū)",
+                ]),
+                0..24,
+            ),
+        ) {
+            let text: String = parts.concat();
+            let mut all: std::collections::HashMap<String, Vec<char>> = Default::default();
+            for at in memchr::memchr_iter(b'(', text.as_bytes()) {
+                let Some(p) = text[..at].chars().next_back().filter(|p| is_cjk(*p)) else {
+                    continue;
+                };
+                let rest = &text[at + 1..];
+                let close = rest.char_indices().take(8).find(|&(_, c)| c == ')');
+                if let Some((close, _)) = close {
+                    let syl = &rest[..close];
+                    if pinyin::is_syllable(syl) {
+                        let e = all.entry(syl.to_string()).or_default();
+                        if !e.contains(&p) {
+                            e.push(p);
+                        }
+                    }
+                }
+            }
+            let readings = super::readings_of(&text);
+            for syl in ["qū", "xiàn", "an", "qū(x", "qū ", "x", "a", "qūqūqūqū"] {
+                let asked = readings.reading(syl).map(|r| r.to_vec());
+                proptest::prop_assert_eq!(&asked, &all.get(syl).cloned(), "{}", syl);
+                // asked again: remembered
+                proptest::prop_assert_eq!(readings.reading(syl).map(|r| r.to_vec()), asked);
+            }
+        }
+    }
 
     /// The rows hold, for every byte, each pairing the search may try — a Chinese character
     /// the model knows, or folded punctuation — with its other byte, in byte order.
