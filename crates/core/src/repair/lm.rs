@@ -524,5 +524,8 @@ mod tests {
         assert!(lm.score("企业出海实现") > lm.score("企业出校宫现"));
         let r = lm.route("开展渔业安全");
         assert_eq!(r.words, vec![(0, 2), (2, 4), (4, 6)]);
+        // a word of four is one step of a route, after a word of two too
+        assert_eq!(lm.route("人才济济").words, vec![(0, 4)]);
+        assert_eq!(lm.route("经济发展前景").words, vec![(0, 2), (2, 6)]);
     }
 }
