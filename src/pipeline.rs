@@ -433,6 +433,7 @@ pub fn collect(source: Source, jobs: usize, options: RowOptions) -> Result<(Coll
     let driven = drive(
         source,
         jobs,
+        Window::for_workers(jobs),
         None,
         options,
         &mut out,
@@ -470,6 +471,7 @@ struct Driven {
 fn drive(
     source: Source,
     jobs: usize,
+    window: Window,
     prev: Option<Arc<Previous>>,
     options: RowOptions,
     sink: &mut dyn Accept,
@@ -478,23 +480,14 @@ fn drive(
     setup_from: Duration,
 ) -> Result<Driven> {
     let jobs = jobs.max(1);
-    // how many documents may be in flight between the reader and the writer at once (room
-    // beside what each worker holds until it hands over `FINISHED_AT_ONCE`)
-    let window = (jobs * 16).max(32);
-    // as deep as the window (the tickets bound what is in flight): the reader then waits on
-    // tickets, which come back a batch at a time, not on a slot freed by every job taken —
-    // a sleep and a wake-up of the reader per document cost more than reading it
-    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(window);
-    // (never a deadlock: while fewer than a batch are owed, the rest of the window is in
-    // flight, and its results will come and be accepted)
-    let ticket_batch = window / 4;
-    let mut owed = 0;
+    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(window.docs);
     let job_rx = Arc::new(std::sync::Mutex::new(job_rx));
-    let (res_tx, res_rx) = mpsc::sync_channel::<Vec<Finished>>(window);
-    let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(window);
-    for _ in 0..window {
-        ticket_tx.send(()).expect("tickets");
-    }
+    let (res_tx, res_rx) = mpsc::sync_channel::<Vec<Finished>>(window.docs);
+    // how many inputs have been put in order, back to the reader: it counts what it has in
+    // flight (`InFlight`). A batch at a time, so that the reader is not woken for each one
+    let (back_tx, back_rx) = mpsc::channel::<usize>();
+    let batch = (window.docs / 4).max(1);
+    let mut owed = 0;
     let shard = match &source {
         Source::Paths { shard, .. } => *shard,
         Source::Items(_) => None,
@@ -512,9 +505,9 @@ fn drive(
                     shard,
                 } => {
                     let split = shard.map(|s| (s, order_tx));
-                    read_all(&inputs, &opts, &job_tx, &ticket_rx, split)
+                    read_all(&inputs, &opts, &job_tx, window, &back_rx, split)
                 }
-                Source::Items(items) => read_items(items, &job_tx, &ticket_rx),
+                Source::Items(items) => read_items(items, &job_tx, window, &back_rx),
             };
             (crate::thread_cpu().saturating_sub(t), read)
         })?;
@@ -542,38 +535,53 @@ fn drive(
     let mut rejected: HashMap<[u8; 32], RejectRow> = HashMap::new();
     // this thread so far: the lock, the previous dataset, the dictionaries, the threads
     let t = report.stage_times.add("setup", setup_from);
-    for (seq, done, times) in res_rx.iter().flatten() {
-        report.stage_times.merge(&times);
-        pending.insert(seq, done);
-        while let Some(done) = pending.remove(&next) {
-            next += 1;
-            owed += 1;
-            if owed == ticket_batch {
-                for _ in 0..owed {
-                    let _ = ticket_tx.try_send(());
+    loop {
+        let finished = match res_rx.try_recv() {
+            Ok(f) => f,
+            Err(mpsc::TryRecvError::Disconnected) => break,
+            Err(mpsc::TryRecvError::Empty) => {
+                // about to wait: what is in order goes back first. Else the reader, waiting
+                // for room with fewer than a batch in flight (a few inputs fill the window's
+                // bytes), and this thread would wait for each other
+                if owed > 0 {
+                    let _ = back_tx.send(std::mem::take(&mut owed));
                 }
-                owed = 0;
-            }
-            // a shard's inputs carry their place in the whole listing (the reader sent it
-            // before the input's job, so it is there)
-            let order = match &orders {
-                Some(rx) => Some(rx.recv().context("the reader stopped")?),
-                None => None,
-            };
-            match done {
-                Done::Processed(p) => {
-                    report.input_bytes += p.input.bytes.unwrap_or(0);
-                    accept(p, order, sink, &mut rejected, &mut kept, report)?
-                }
-                Done::Rejected(r) => record_reject(r, None, order, sink, report)?,
-                Done::Copy(c) => {
-                    report.input_bytes += c.bytes;
-                    let r = copy_reject(&c, &rejected);
-                    let sha = Some(crate::sink::writer::hex(&c.sha));
-                    record_reject(r, sha, order, sink, report)?
+                match res_rx.recv() {
+                    Ok(f) => f,
+                    Err(_) => break,
                 }
             }
-            observer.progress(report.documents + report.rejects, report.input_bytes);
+        };
+        for (seq, done, times) in finished {
+            report.stage_times.merge(&times);
+            pending.insert(seq, done);
+            while let Some(done) = pending.remove(&next) {
+                next += 1;
+                owed += 1;
+                if owed == batch {
+                    let _ = back_tx.send(std::mem::take(&mut owed));
+                }
+                // a shard's inputs carry their place in the whole listing (the reader sent it
+                // before the input's job, so it is there)
+                let order = match &orders {
+                    Some(rx) => Some(rx.recv().context("the reader stopped")?),
+                    None => None,
+                };
+                match done {
+                    Done::Processed(p) => {
+                        report.input_bytes += p.input.bytes.unwrap_or(0);
+                        accept(p, order, sink, &mut rejected, &mut kept, report)?
+                    }
+                    Done::Rejected(r) => record_reject(r, None, order, sink, report)?,
+                    Done::Copy(c) => {
+                        report.input_bytes += c.bytes;
+                        let r = copy_reject(&c, &rejected);
+                        let sha = Some(crate::sink::writer::hex(&c.sha));
+                        record_reject(r, sha, order, sink, report)?
+                    }
+                }
+                observer.progress(report.documents + report.rejects, report.input_bytes);
+            }
         }
     }
     observer.inputs_done();
@@ -670,6 +678,7 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     let driven = drive(
         source,
         cfg.jobs,
+        Window::for_workers(cfg.jobs),
         prev.clone(),
         options,
         &mut sink,
@@ -763,8 +772,8 @@ fn work(
         |ready: &mut Vec<Finished>| ready.is_empty() || done.send(std::mem::take(ready)).is_ok();
     loop {
         // a worker never waits, for the jobs or for their lock (another worker waiting on
-        // the jobs holds it), with inputs finished: the reader may be waiting for the
-        // tickets they give back, and the jobs for the reader
+        // the jobs holds it), with inputs finished: the reader may be waiting for room in
+        // the window they make once put in order, and the jobs for the reader
         let guard = match jobs.try_lock() {
             Ok(guard) => guard,
             Err(std::sync::TryLockError::WouldBlock) => {
@@ -861,11 +870,89 @@ struct Read {
     listing: Option<(String, u64)>,
 }
 
+/// How much may be in flight between the reader and the thread that puts outcomes in
+/// order: inputs read and not yet put in order. An input that takes long (a damaged one,
+/// searched) holds up every later one: they wait, processed, until it is done, and once the
+/// window is full the other workers wait with it (32 inputs left a core idle for a tenth
+/// of a run on the bench corpus). So the window is wide in inputs (the other workers go on
+/// through hundreds while one is searched) and bounded in bytes, which keeps what it holds
+/// of large inputs, and of the rows made from them, small.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    docs: usize,
+    /// input bytes; one input of any size is let through alone
+    bytes: u64,
+}
+
+impl Window {
+    fn for_workers(jobs: usize) -> Window {
+        let jobs = jobs.max(1);
+        Window {
+            docs: (jobs * 128).max(256),
+            bytes: (jobs as u64 * (4 << 20)).max(8 << 20),
+        }
+    }
+}
+
+/// The reader's account of what it has in flight: the size of each input sent, in order, less
+/// the inputs put in order since, whose counts come back on `back`.
+struct InFlight<'a> {
+    window: Window,
+    sizes: std::collections::VecDeque<u64>,
+    bytes: u64,
+    back: &'a Receiver<usize>,
+}
+
+impl<'a> InFlight<'a> {
+    fn new(window: Window, back: &'a Receiver<usize>) -> InFlight<'a> {
+        InFlight {
+            window,
+            sizes: Default::default(),
+            bytes: 0,
+            back,
+        }
+    }
+
+    /// Never with nothing in flight: a window holds one input and one byte at least.
+    fn full(&self) -> bool {
+        self.sizes.len() >= self.window.docs || self.bytes >= self.window.bytes
+    }
+
+    /// The first `n` inputs in flight are in order now.
+    fn returned(&mut self, n: usize) {
+        let n = n.min(self.sizes.len());
+        self.bytes -= self.sizes.drain(..n).sum::<u64>();
+    }
+
+    /// Waits until another input may be sent; false once the run takes nothing more.
+    fn wait_for_room(&mut self) -> bool {
+        loop {
+            match self.back.try_recv() {
+                Ok(n) => self.returned(n),
+                Err(mpsc::TryRecvError::Empty) => break,
+                Err(mpsc::TryRecvError::Disconnected) => return false,
+            }
+        }
+        while self.full() {
+            match self.back.recv() {
+                Ok(n) => self.returned(n),
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
+    fn sent(&mut self, bytes: u64) {
+        self.sizes.push_back(bytes);
+        self.bytes += bytes;
+    }
+}
+
 /// The reader's hand-over to the workers: each input numbered in order and hashed (a copy
-/// of earlier bytes is sent as a `Copy`), sent once a ticket says there is room.
+/// of earlier bytes is sent as a `Copy`), sent once the window has room.
 struct Feed<'a> {
     tx: &'a SyncSender<Job>,
-    tickets: &'a Receiver<()>,
+    flight: InFlight<'a>,
     seq: u64,
     /// the sha256 of every input read: 32 bytes per input is all a run holds that grows
     /// with the corpus
@@ -874,10 +961,10 @@ struct Feed<'a> {
 }
 
 impl<'a> Feed<'a> {
-    fn new(tx: &'a SyncSender<Job>, tickets: &'a Receiver<()>) -> Feed<'a> {
+    fn new(tx: &'a SyncSender<Job>, window: Window, back: &'a Receiver<usize>) -> Feed<'a> {
         Feed {
             tx,
-            tickets,
+            flight: InFlight::new(window, back),
             seq: 0,
             seen: HashSet::new(),
             times: StageTimes::default(),
@@ -886,7 +973,7 @@ impl<'a> Feed<'a> {
 
     /// Sends `item` as its job; false once the run has stopped taking them.
     fn send(&mut self, item: Item) -> bool {
-        if self.tickets.recv().is_err() {
+        if !self.flight.wait_for_room() {
             return false;
         }
         let seq = self.seq;
@@ -909,13 +996,23 @@ impl<'a> Feed<'a> {
             }
             Item::Reject(r) => Job::Rejected(seq, r),
         };
+        self.flight.sent(match &job {
+            Job::Doc(_, d, _) => d.bytes.len() as u64,
+            // a copy's bytes and a reject's are not held
+            Job::Copy(..) | Job::Rejected(..) => 0,
+        });
         self.tx.send(job).is_ok()
     }
 }
 
 /// Hands documents already in memory to the workers, in order.
-fn read_items(items: Vec<Item>, tx: &SyncSender<Job>, tickets: &Receiver<()>) -> Read {
-    let mut feed = Feed::new(tx, tickets);
+fn read_items(
+    items: Vec<Item>,
+    tx: &SyncSender<Job>,
+    window: Window,
+    back: &Receiver<usize>,
+) -> Read {
+    let mut feed = Feed::new(tx, window, back);
     for item in items {
         if !feed.send(item) {
             break;
@@ -933,10 +1030,11 @@ fn read_all(
     inputs: &[std::path::PathBuf],
     opts: &SourceOptions,
     tx: &SyncSender<Job>,
-    tickets: &Receiver<()>,
+    window: Window,
+    back: &Receiver<usize>,
     split: Option<(Shard, mpsc::Sender<[u64; 2]>)>,
 ) -> Read {
-    let mut feed = Feed::new(tx, tickets);
+    let mut feed = Feed::new(tx, window, back);
     let mut alive = true;
     let mut listing = Sha256::new();
     let mut listed = 0u64;
@@ -1018,15 +1116,16 @@ mod tests {
         std::fs::write(tmp.path().join("b.txt"), "岚溪县新闻\n").unwrap();
         std::fs::write(tmp.path().join("c.txt"), text).unwrap();
         let (tx, rx) = mpsc::sync_channel::<Job>(8);
-        let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(8);
-        for _ in 0..8 {
-            ticket_tx.send(()).unwrap();
-        }
+        let (_back_tx, back_rx) = mpsc::channel();
         read_all(
             &[tmp.path().to_path_buf()],
             &SourceOptions::default(),
             &tx,
-            &ticket_rx,
+            Window {
+                docs: 8,
+                bytes: 1 << 20,
+            },
+            &back_rx,
             None,
         );
         drop(tx);
@@ -1104,6 +1203,128 @@ mod tests {
                 .last()
                 .map(|d| d.document.source_path.as_str());
             assert_eq!(last, Some("in/298.txt"));
+        }
+    }
+
+    /// The reader's window: full at its count of inputs or at its bytes, whichever comes
+    /// first, never with nothing in flight; room comes back with the inputs put in order.
+    #[test]
+    fn the_window_bounds_inputs_and_bytes_in_flight() {
+        let (back_tx, back_rx) = mpsc::channel();
+        let mut f = InFlight::new(
+            Window {
+                docs: 3,
+                bytes: 100,
+            },
+            &back_rx,
+        );
+        // one input larger than the whole window goes alone
+        assert!(!f.full());
+        f.sent(1 << 30);
+        assert!(f.full());
+        back_tx.send(1).unwrap();
+        assert!(f.wait_for_room());
+        assert_eq!((f.sizes.len(), f.bytes), (0, 0));
+        f.sent(60);
+        assert!(!f.full());
+        f.sent(50);
+        assert!(f.full(), "110 bytes of 100");
+        back_tx.send(1).unwrap();
+        assert!(f.wait_for_room());
+        assert_eq!((f.sizes.len(), f.bytes), (1, 50));
+        f.sent(0);
+        f.sent(0);
+        assert!(f.full(), "three inputs of three");
+        back_tx.send(2).unwrap();
+        assert!(f.wait_for_room());
+        assert_eq!(f.sizes.iter().copied().collect::<Vec<_>>(), vec![0]);
+        drop(back_tx);
+        assert!(!f.wait_for_room(), "the run has stopped");
+    }
+
+    /// The reader counts what each job holds: a document's bytes, nothing for a reject or a
+    /// copy (its bytes are dropped once hashed).
+    #[test]
+    fn the_reader_counts_the_bytes_each_job_holds() {
+        let (tx, rx) = mpsc::sync_channel::<Job>(8);
+        let (_back_tx, back_rx) = mpsc::channel();
+        let window = Window {
+            docs: 8,
+            bytes: 1 << 20,
+        };
+        let mut feed = Feed::new(&tx, window, &back_rx);
+        let doc = |path: &str, text: &str| {
+            Item::Doc(RawDoc {
+                source_path: path.into(),
+                bytes: text.as_bytes().to_vec(),
+                format: Format::Text,
+                text: None,
+                hints: Default::default(),
+            })
+        };
+        assert!(feed.send(doc("in/a.txt", "柳塘县新闻\n今天开会。\n")));
+        assert!(feed.send(doc("in/b.txt", "柳塘县新闻\n今天开会。\n")));
+        let reject = RejectRow::in_stage("in/c.txt", 9, "source", Reason::Undecodable, "x".into());
+        assert!(feed.send(Item::Reject(reject)));
+        assert!(feed.send(doc("in/d.txt", "岚溪县")));
+        assert_eq!(
+            feed.flight.sizes.iter().copied().collect::<Vec<_>>(),
+            vec![32, 0, 0, 9]
+        );
+        assert_eq!(feed.flight.bytes, 41);
+        drop(feed);
+        drop(tx);
+        assert_eq!(rx.iter().count(), 4);
+    }
+
+    /// Inputs that fill the window's bytes a few at a time, fewer than a batch of them: the
+    /// thread that puts them in order gives the room back before it waits, or it and the
+    /// reader would wait for each other.
+    #[test]
+    fn a_window_full_of_bytes_does_not_stall_the_run() {
+        for jobs in [1, 2, 3] {
+            let items: Vec<Item> = (0..40)
+                .map(|i| {
+                    let text =
+                        format!("柳塘县新闻\n第{i}条消息。{}\n", "全县完成投资。".repeat(60));
+                    Item::Doc(RawDoc {
+                        source_path: format!("in/{i:02}.txt"),
+                        bytes: text.into_bytes(),
+                        format: Format::Text,
+                        text: None,
+                        hints: Default::default(),
+                    })
+                })
+                .collect();
+            let window = Window {
+                docs: 64,
+                bytes: 2 << 10,
+            };
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                let mut out = Collected::default();
+                let mut report = RunReport::default();
+                let driven = drive(
+                    Source::Items(items),
+                    jobs,
+                    window,
+                    None,
+                    RowOptions::default(),
+                    &mut out,
+                    &mut (),
+                    &mut report,
+                    crate::thread_cpu(),
+                );
+                let _ = tx.send(driven.map(|_| out));
+            });
+            let out = rx
+                .recv_timeout(std::time::Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("{jobs} workers: the run did not end"))
+                .unwrap();
+            let paths: Vec<&str> = out.inputs.iter().map(|e| e.path.as_str()).collect();
+            let expected: Vec<String> = (0..40).map(|i| format!("in/{i:02}.txt")).collect();
+            assert_eq!(paths, expected, "{jobs} workers");
+            assert_eq!(out.documents.len(), 40, "{jobs} workers");
         }
     }
 
