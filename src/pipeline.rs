@@ -613,6 +613,15 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     let started = Instant::now();
     let cpu_at_start = crate::process_cpu();
     let setup_from = crate::thread_cpu();
+    // repair's tables (the language model) load while this thread loads the other
+    // resources, rather than in the first worker to meet a damaged document, with the
+    // others waiting for it or idle
+    let warm = std::thread::Builder::new()
+        .name("govtext-warm".into())
+        .spawn(|| {
+            govtext_core::repair::warm();
+            crate::thread_cpu()
+        })?;
     let remote = cfg
         .output
         .to_str()
@@ -686,6 +695,10 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
         &mut report,
         setup_from,
     )?;
+    let warmed = warm
+        .join()
+        .map_err(|_| anyhow::anyhow!("loading repair's tables panicked"))?;
+    report.stage_times.charge("setup", warmed);
     if let Some(p) = &prev {
         let carried = p.carry(&staging_dir, &driven.kept, writer.limits())?;
         writer.carried(carried);

@@ -199,6 +199,14 @@ fn dateline(line: &str) -> bool {
 /// badly damaged file cannot stall the run.
 const MAX_SEARCHED_SPANS: usize = 64;
 
+/// Builds the tables the mojibake search loads when a document first needs them (the
+/// language model, the readings of byte pairs): a run over a corpus builds them on a thread
+/// of its own while the other resources load, so that no worker waits for them. Anyone else
+/// need not call it.
+pub fn warm() {
+    mojibake::warm();
+}
+
 /// `gbk_shift`: may damage be GBK byte-shift mojibake? Not in text decoded from Big5, whose
 /// `?` are characters Big5 cannot hold.
 pub fn repair(input: &str, gbk_shift: bool) -> Repaired {

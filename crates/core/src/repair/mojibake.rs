@@ -537,6 +537,12 @@ struct Pairings {
     leads: Vec<Vec<(u8, Trial)>>,
 }
 
+/// Builds what the search loads on first use: the language model and, from it and the byte
+/// pairs' readings, every byte's pairings.
+pub(super) fn warm() {
+    pairings();
+}
+
 fn pairings() -> &'static Pairings {
     static P: std::sync::OnceLock<Pairings> = std::sync::OnceLock::new();
     P.get_or_init(|| {
