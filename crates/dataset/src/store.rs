@@ -210,7 +210,8 @@ impl Remote {
             renames.push((f.path.clone(), named.clone()));
             f.path = named;
         }
-        let mut body = serde_json::to_vec_pretty(&m).context("serialising the manifest")?;
+        let mut body = Vec::new();
+        m.to_json(&mut body)?;
         body.push(b'\n');
         let sha = crate::sink::writer::hex(&<sha2::Sha256 as sha2::Digest>::digest(&body));
         let previous = self.get("_manifest.json")?;
