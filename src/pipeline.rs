@@ -1165,6 +1165,29 @@ mod tests {
         p.rsplit('/').next().unwrap()
     }
 
+    /// What `run` collected, run on a thread of its own; the test fails if it has not ended
+    /// within `secs` (a stall is what these tests look for).
+    fn ends_within(
+        secs: u64,
+        jobs: usize,
+        run: impl FnOnce() -> Result<Collected> + Send + 'static,
+    ) -> Collected {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(run());
+        });
+        rx.recv_timeout(Duration::from_secs(secs))
+            .unwrap_or_else(|_| panic!("{jobs} workers: the run did not end"))
+            .unwrap()
+    }
+
+    /// Every input `in/000.txt`… of `n` came back once, in order.
+    fn assert_in_order(out: &Collected, n: usize, jobs: usize) {
+        let paths: Vec<&str> = out.inputs.iter().map(|e| e.path.as_str()).collect();
+        let expected: Vec<String> = (0..n).map(|i| format!("in/{i:03}.txt")).collect();
+        assert_eq!(paths, expected, "{jobs} workers");
+    }
+
     /// Workers hand over several finished inputs at once: with many more inputs than the
     /// window holds, and any number of workers, every input comes back once, in order —
     /// and the run ends (a worker that waited with inputs finished would stall it).
@@ -1195,17 +1218,10 @@ mod tests {
                     }
                 })
                 .collect();
-            let (tx, rx) = mpsc::channel();
-            std::thread::spawn(move || {
-                let _ = tx.send(collect(Source::Items(items), jobs, RowOptions::default()));
+            let out = ends_within(120, jobs, move || {
+                collect(Source::Items(items), jobs, RowOptions::default()).map(|(out, _)| out)
             });
-            let (out, _) = rx
-                .recv_timeout(std::time::Duration::from_secs(120))
-                .unwrap_or_else(|_| panic!("{jobs} workers: the run did not end"))
-                .unwrap();
-            let paths: Vec<&str> = out.inputs.iter().map(|e| e.path.as_str()).collect();
-            let expected: Vec<String> = (0..300).map(|i| format!("in/{i:03}.txt")).collect();
-            assert_eq!(paths, expected, "{jobs} workers");
+            assert_in_order(&out, 300, jobs);
             assert_eq!(
                 (out.documents.len(), out.rejects.len()),
                 (270, 30),
@@ -1301,7 +1317,7 @@ mod tests {
                     let text =
                         format!("柳塘县新闻\n第{i}条消息。{}\n", "全县完成投资。".repeat(60));
                     Item::Doc(RawDoc {
-                        source_path: format!("in/{i:02}.txt"),
+                        source_path: format!("in/{i:03}.txt"),
                         bytes: text.into_bytes(),
                         format: Format::Text,
                         text: None,
@@ -1313,30 +1329,26 @@ mod tests {
                 docs: 64,
                 bytes: 2 << 10,
             };
-            let (tx, rx) = mpsc::channel();
-            std::thread::spawn(move || {
+            let out = ends_within(60, jobs, move || {
                 let mut out = Collected::default();
                 let mut report = RunReport::default();
-                let driven = drive(
-                    Source::Items(items),
+                let options = RowOptions::default();
+                let source = Source::Items(items);
+                let from = crate::thread_cpu();
+                drive(
+                    source,
                     jobs,
                     window,
                     None,
-                    RowOptions::default(),
+                    options,
                     &mut out,
                     &mut (),
                     &mut report,
-                    crate::thread_cpu(),
-                );
-                let _ = tx.send(driven.map(|_| out));
+                    from,
+                )
+                .map(|_| out)
             });
-            let out = rx
-                .recv_timeout(std::time::Duration::from_secs(60))
-                .unwrap_or_else(|_| panic!("{jobs} workers: the run did not end"))
-                .unwrap();
-            let paths: Vec<&str> = out.inputs.iter().map(|e| e.path.as_str()).collect();
-            let expected: Vec<String> = (0..40).map(|i| format!("in/{i:02}.txt")).collect();
-            assert_eq!(paths, expected, "{jobs} workers");
+            assert_in_order(&out, 40, jobs);
             assert_eq!(out.documents.len(), 40, "{jobs} workers");
         }
     }
