@@ -613,15 +613,6 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
     let started = Instant::now();
     let cpu_at_start = crate::process_cpu();
     let setup_from = crate::thread_cpu();
-    // repair's tables (the language model) load while this thread loads the other
-    // resources, rather than in the first worker to meet a damaged document, with the
-    // others waiting for it or idle
-    let warm = std::thread::Builder::new()
-        .name("govtext-warm".into())
-        .spawn(|| {
-            govtext_core::repair::warm();
-            crate::thread_cpu()
-        })?;
     let remote = cfg
         .output
         .to_str()
@@ -659,6 +650,21 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
             None
         }
     };
+    // a full run processes every input: repair's tables (the language model) load while
+    // this thread loads the other resources, rather than in the first worker to meet a
+    // damaged document, with the others waiting for it or idle. A rerun that keeps the
+    // previous rows may process nothing, and loads them only if a document needs them
+    let warm = match prev {
+        Some(_) => None,
+        None => Some(
+            std::thread::Builder::new()
+                .name("govtext-warm".into())
+                .spawn(|| {
+                    govtext_core::repair::warm();
+                    crate::thread_cpu()
+                })?,
+        ),
+    };
     let mut writer = DatasetWriter::new(
         staging_dir.clone(),
         WriterLimits {
@@ -695,10 +701,12 @@ pub fn run_observed(cfg: &Config, observer: &mut dyn Observer) -> Result<RunRepo
         &mut report,
         setup_from,
     )?;
-    let warmed = warm
-        .join()
-        .map_err(|_| anyhow::anyhow!("loading repair's tables panicked"))?;
-    report.stage_times.charge("setup", warmed);
+    if let Some(warm) = warm {
+        let warmed = warm
+            .join()
+            .map_err(|_| anyhow::anyhow!("loading repair's tables panicked"))?;
+        report.stage_times.charge("setup", warmed);
+    }
     if let Some(p) = &prev {
         let carried = p.carry(&staging_dir, &driven.kept, writer.limits())?;
         writer.carried(carried);
