@@ -74,7 +74,8 @@ pub struct Manifest {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Inputs {
     Held(Vec<InputEntry>),
-    /// JSON Lines, one `InputEntry` each, in input order.
+    /// Every `InputEntry` in input order, as the manifest's `inputs` array holds them,
+    /// without its brackets (`InputsLog`).
     Spilled(PathBuf),
 }
 
@@ -113,9 +114,9 @@ impl<'de> Deserialize<'de> for Inputs {
 
 /// A run's inputs, written to a file in the staging directory as they come (see `Inputs`),
 /// each already as the manifest's pretty JSON has it (`INDENT`), with the commas between:
-/// `Manifest::to_json` copies the file into its place. The run's last step did not then
-/// read every entry back and write it again (a tenth of a second on one thread, the rest
-/// idle, for 20,000 inputs).
+/// `Manifest::to_json` copies the file into its place, so that the run's last step need not
+/// read every entry back and write it again (that took a tenth of a second on one thread,
+/// the other cores idle, for 20,000 inputs).
 pub struct InputsLog {
     path: PathBuf,
     out: std::io::BufWriter<fs::File>,
@@ -173,7 +174,7 @@ fn indented(out: &mut impl Write, sep: &[u8], entry: &[u8]) -> std::io::Result<(
 }
 
 /// The spilled inputs' file in the staging directory (removed before the publish).
-const INPUTS_SPILL: &str = "_inputs.jsonl";
+const INPUTS_SPILL: &str = "_inputs.part.json";
 
 impl Manifest {
     pub fn new(
